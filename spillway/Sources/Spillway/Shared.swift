@@ -1,0 +1,70 @@
+import Synchronization
+
+/// The state shared by a channel's senders and its receiver.
+@usableFromInline
+final class Shared<Element: Sendable>: Sendable {
+    @usableFromInline
+    let lanes: [Lane<Element>]
+    @usableFromInline
+    let waker = Waker()
+    /// `Int.max` when unbounded.
+    @usableFromInline
+    let capacity: Int
+    /// Messages sent and not yet handed out by the receiver; kept only with a capacity.
+    @usableFromInline
+    let unreceivedCount = Atomic<Int>(0)
+    @usableFromInline
+    let senderCount = Atomic<Int>(0)
+    @usableFromInline
+    let receiverGone = Atomic<Bool>(false)
+    private let laneClock = Atomic<Int>(0)
+
+    init(laneCount: Int, capacity: Int?) {
+        lanes = (0..<laneCount).map { _ in Lane() }
+        self.capacity = capacity ?? .max
+    }
+
+    @inlinable
+    var isBounded: Bool { capacity != .max }
+
+    /// The lane for a new sender: round-robin over all lanes.
+    func nextLane() -> Lane<Element> {
+        let ticket = laneClock.wrappingAdd(1, ordering: .relaxed).oldValue
+        return lanes[Int(UInt(bitPattern: ticket) % UInt(lanes.count))]
+    }
+
+    /// Reserves room for `count` messages; `false` when that would pass the capacity.
+    @inlinable
+    func reserve(_ count: Int) -> Bool {
+        guard isBounded else {
+            return true
+        }
+        let total = unreceivedCount.wrappingAdd(count, ordering: .relaxed).newValue
+        if total > capacity || total < 0 {
+            unreceivedCount.wrappingSubtract(count, ordering: .relaxed)
+            return false
+        }
+        return true
+    }
+
+    @inlinable
+    func release(_ count: Int) {
+        if isBounded && count > 0 {
+            unreceivedCount.wrappingSubtract(count, ordering: .relaxed)
+        }
+    }
+
+    /// Whether any lane has messages (racy by nature; used to avoid lost wake-ups).
+    func hasDirtyLane() -> Bool {
+        lanes.contains { $0.isDirty.load(ordering: .sequentiallyConsistent) }
+    }
+
+    /// The receiver went away: refuse further sends and drop what is queued.
+    func closeFromReceiver() {
+        receiverGone.store(true, ordering: .relaxed)
+        for lane in lanes {
+            lane.removeAll()
+        }
+        waker.setHandler(nil)
+    }
+}
