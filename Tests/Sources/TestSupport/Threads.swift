@@ -3,23 +3,30 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Synchronization
 
-/// Runs `body(index)` on `count` new OS threads at once and waits for all of them.
+/// Runs `body(index)` on `count` new OS threads at once and waits for all of them
+/// without blocking a thread of the cooperative pool.
 ///
 /// Real threads, not tasks: the cooperative pool has one thread per core, which
 /// would hide the contention these tests are about.
-public func runOnThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
-    var threads: [pthread_t] = []
-    for index in 0..<count {
-        threads.append(startThread { body(index) })
-    }
-    for thread in threads {
-        pthread_join(thread, nil)
+public func runOnThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) async {
+    precondition(count > 0)
+    let remaining = Atomic<Int>(count)
+    await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
+        for index in 0..<count {
+            startThread {
+                body(index)
+                if remaining.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 {
+                    continuation.resume()
+                }
+            }
+        }
     }
 }
 
-/// Starts `body` on a new OS thread; join it with `pthread_join`.
-public func startThread(_ body: @escaping @Sendable () -> Void) -> pthread_t {
+/// Starts `body` on a new, detached OS thread.
+public func startThread(_ body: @escaping @Sendable () -> Void) {
     let context = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
     #if canImport(Glibc)
     var thread = pthread_t()
@@ -33,10 +40,9 @@ public func startThread(_ body: @escaping @Sendable () -> Void) -> pthread_t {
     }, context)
     precondition(result == 0, "pthread_create failed: \(result)")
     #if canImport(Glibc)
-    return thread
+    pthread_detach(thread)
     #else
-    guard let thread else { preconditionFailure("pthread_create returned no thread") }
-    return thread
+    if let thread { pthread_detach(thread) }
     #endif
 }
 

@@ -11,9 +11,9 @@ import TestSupport
 @Suite("KLock")
 struct KLockTests {
     @Test("8 threads x 100,000 unsynchronised increments under the lock")
-    func incrementsAreExclusive() {
+    func incrementsAreExclusive() async {
         let counter = KLock(0)
-        runOnThreads(8) { _ in
+        await runOnThreads(8) { _ in
             for _ in 0..<100_000 {
                 counter.withLock { $0 += 1 }
             }
@@ -22,11 +22,11 @@ struct KLockTests {
     }
 
     @Test("waiters that park in the kernel are all woken")
-    func parkedWaitersAreWoken() {
+    func parkedWaitersAreWoken() async {
         // A critical section long enough (a sleep) that spinning gives up and
         // waiters park on the futex; every one of them must get the lock again.
         let state = KLock((count: 0, inside: 0, overlaps: 0))
-        runOnThreads(16) { _ in
+        await runOnThreads(16) { _ in
             for _ in 0..<50 {
                 state.withLock { state in
                     state.inside += 1
@@ -49,16 +49,18 @@ struct KLockTests {
         let lock = KLock("value")
         let held = DispatchSemaphore(value: 0)
         let release = DispatchSemaphore(value: 0)
-        let holder = startThread {
+        let released = DispatchSemaphore(value: 0)
+        startThread {
             lock.withLock { _ in
                 held.signal()
                 release.wait()
             }
+            released.signal()
         }
         held.wait()
         #expect(lock.withLockIfAvailable { $0 } == nil)
         release.signal()
-        pthread_join(holder, nil)
+        released.wait()
         #expect(lock.withLockIfAvailable { $0 } == "value")
     }
 

@@ -13,3 +13,5 @@ public enum SendError<Value: Sendable>: Error {
         }
     }
 }
+
+extension SendError: Equatable where Value: Equatable {}

@@ -1,0 +1,143 @@
+@testable import Spillway
+import Synchronization
+import Testing
+import TestSupport
+
+@Suite("Spillway capacity, closing and waking")
+struct LifecycleTests {
+    @Test("capacity 3 refuses the 4th send with the value, and accepts after one receive")
+    func capacityIsEnforced() throws {
+        let (sender, receiver) = makeChannel(of: Int.self, capacity: 3)
+        let other = sender.makeSender()
+        try sender.send(1)
+        try other.send(2)
+        try sender.send(3)
+        #expect(throws: SendError.full(4)) { try other.send(4) }
+        #expect(throws: SendError.full([4, 5])) { try sender.send(contentsOf: [4, 5]) }
+        #expect(receiver.tryNext() == 1)
+        try other.send(4)
+        #expect(throws: SendError.full(5)) { try sender.send(5) }
+    }
+
+    @Test("sends after the receiver is gone fail with the value handed back")
+    func sendsFailAfterReceiverIsGone() {
+        var channel: (sender: Sender<String>, receiver: Receiver<String>)? = makeChannel(of: String.self)
+        let sender = channel!.sender
+        #expect(!sender.isClosed)
+        channel = nil
+        #expect(sender.isClosed)
+        #expect(throws: SendError.closed("late")) { try sender.send("late") }
+        #expect(throws: SendError.closed(["a", "b"])) { try sender.send(contentsOf: ["a", "b"]) }
+    }
+
+    @Test("next() returns nil only after the last sender is gone and everything is drained")
+    func endOfStream() async throws {
+        var first: Sender<Int>?
+        let receiver: Receiver<Int>
+        (first, receiver) = makeChannel(of: Int.self)
+        var last = first?.makeSender()
+        try first?.send(1)
+        try last?.send(2)
+        first = nil
+        #expect(await receiver.next() == 1)
+        #expect(await receiver.next() == 2)
+        #expect(receiver.tryNext() == nil)
+        #expect(!receiver.isFinished)
+
+        try last?.send(3)
+        last = nil
+        #expect(!receiver.isFinished)
+        #expect(await receiver.next() == 3)
+        #expect(receiver.isFinished)
+        #expect(await receiver.next() == nil)
+    }
+
+    @Test("a suspended next() is resumed by a send from another thread")
+    func suspendedNextIsResumed() async throws {
+        let (sender, receiver) = makeChannel(of: String.self)
+        let waker = receiver.shared.waker
+        let waiting = Task { await receiver.next() }
+        // Wait (bounded) until the receiver has parked, so that the send below
+        // really has to wake it.
+        #expect(await eventually { waker.isArmed.load(ordering: .relaxed) })
+        await runOnThreads(1) { _ in try? sender.send("from a thread") }
+        #expect(await waiting.value == "from a thread")
+    }
+
+    @Test("a suspended next() returns nil when its task is cancelled")
+    func cancelledNextReturnsNil() async throws {
+        let (sender, receiver) = makeChannel(of: Int.self)
+        let waker = receiver.shared.waker
+        let waiting = Task { await receiver.next() }
+        #expect(await eventually { waker.isArmed.load(ordering: .relaxed) })
+        waiting.cancel()
+        #expect(await waiting.value == nil)
+        withExtendedLifetime(sender) {}
+    }
+
+    @Test("a suspended next() ends when the last sender goes away")
+    func lastSenderWakesParkedReceiver() async throws {
+        var sender: Sender<Int>? = nil
+        let receiver: Receiver<Int>
+        (sender, receiver) = makeChannel(of: Int.self)
+        let waker = receiver.shared.waker
+        let waiting = Task { await receiver.next() }
+        #expect(await eventually { waker.isArmed.load(ordering: .relaxed) })
+        #expect(sender != nil)
+        sender = nil
+        #expect(await waiting.value == nil)
+    }
+
+    @Test("the wake handler fires once per empty-to-non-empty lane edge, not per message")
+    func wakeHandlerFiresPerEdge() throws {
+        let (sender, receiver) = makeChannel(of: Int.self)
+        let wakes = Counter()
+        receiver.setWakeHandler { wakes.increment() }
+
+        try sender.send(1)
+        try sender.send(2)
+        try sender.send(contentsOf: [3, 4])
+        #expect(wakes.value == 1)
+
+        let other = sender.makeSender()
+        try other.send(5)
+        #expect(wakes.value == 2)
+
+        // Taking the first lane's batch empties it: its next send is a new edge.
+        #expect(receiver.tryNext() == 1)
+        try sender.send(6)
+        #expect(wakes.value == 3)
+        try sender.send(7)
+        #expect(wakes.value == 3)
+
+        receiver.setWakeHandler(nil)
+        try other.send(8)
+        #expect(wakes.value == 3)
+    }
+
+    @Test("the wake handler fires when the last sender goes away")
+    func wakeHandlerFiresOnLastSender() {
+        var senders: [Sender<Int>]
+        let receiver: Receiver<Int>
+        do {
+            let channel = makeChannel(of: Int.self)
+            senders = [channel.sender, channel.sender.makeSender()]
+            receiver = channel.receiver
+        }
+        let wakes = Counter()
+        receiver.setWakeHandler { wakes.increment() }
+        senders.removeLast()
+        #expect(wakes.value == 0)
+        #expect(!receiver.isFinished)
+        senders.removeAll()
+        #expect(wakes.value == 1)
+        #expect(receiver.isFinished)
+    }
+}
+
+/// A thread-safe counter for wake handlers.
+final class Counter: Sendable {
+    private let count = Atomic<Int>(0)
+    func increment() { count.add(1, ordering: .relaxed) }
+    var value: Int { count.load(ordering: .relaxed) }
+}
