@@ -10,7 +10,16 @@ extension Receiver: AsyncSequence, AsyncIteratorProtocol {
     ///
     /// - Returns: The next message, or `nil` when the channel has ended (every sender
     ///   gone, everything received) or the calling task is cancelled.
+    @inlinable
     public func next(isolation actor: isolated (any Actor)? = #isolation) async -> Element? {
+        if let element = tryNext() {
+            return element
+        }
+        return await nextAfterWaiting(isolation: actor)
+    }
+
+    @usableFromInline
+    func nextAfterWaiting(isolation actor: isolated (any Actor)?) async -> Element? {
         while true {
             if let element = tryNext() {
                 return element
@@ -22,6 +31,8 @@ extension Receiver: AsyncSequence, AsyncIteratorProtocol {
         }
     }
 
+    /// The next message, waiting for one if needed; see ``next(isolation:)``.
+    @inlinable
     public func next() async -> Element? {
         await next(isolation: nil)
     }

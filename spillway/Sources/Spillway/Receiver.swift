@@ -16,20 +16,36 @@
 public final class Receiver<Element: Sendable> {
     @usableFromInline
     let shared: Shared<Element>
-    /// The batch taken from a lane; `buffer[readIndex...]` is not yet handed out.
+    /// The consumer's own state. Behind a pointer rather than in stored `var`s so
+    /// that the per-message path pays no dynamic exclusivity checks: the receiver is
+    /// used by one consumer at a time, which is its contract.
     @usableFromInline
-    var buffer: [Element] = []
+    let local: UnsafeMutablePointer<LocalState>
+
     @usableFromInline
-    var readIndex = 0
-    /// The lane to look at first on the next refill.
-    @usableFromInline
-    var cursor = 0
+    struct LocalState {
+        /// The batch taken from a lane; `buffer[readIndex...]` is not yet handed out.
+        @usableFromInline
+        var buffer: [Element] = []
+        @usableFromInline
+        var readIndex = 0
+        /// The lane to look at first on the next refill.
+        @usableFromInline
+        var cursor = 0
+
+        @inlinable
+        var isEmpty: Bool { readIndex == buffer.count }
+    }
 
     init(shared: Shared<Element>) {
         self.shared = shared
+        local = .allocate(capacity: 1)
+        local.initialize(to: LocalState())
     }
 
     deinit {
+        local.deinitialize(count: 1)
+        local.deallocate()
         shared.closeFromReceiver()
     }
 
@@ -38,11 +54,11 @@ public final class Receiver<Element: Sendable> {
     /// `nil` means "nothing right now"; ``isFinished`` tells whether more can come.
     @inlinable
     public func tryNext() -> Element? {
-        if readIndex == buffer.count && !refill() {
+        if local.pointee.isEmpty && !refill() {
             return nil
         }
-        let element = buffer[readIndex]
-        readIndex += 1
+        let element = local.pointee.buffer[local.pointee.readIndex]
+        local.pointee.readIndex &+= 1
         shared.release(1)
         return element
     }
@@ -56,18 +72,19 @@ public final class Receiver<Element: Sendable> {
     /// - Returns: How many messages were appended; 0 when none are available.
     @discardableResult
     public func drain(into elements: inout [Element], maximumCount: Int = .max) -> Int {
-        guard maximumCount > 0, readIndex < buffer.count || refill() else {
+        guard maximumCount > 0, !local.pointee.isEmpty || refill() else {
             return 0
         }
-        let end = readIndex + Swift.min(maximumCount, buffer.count - readIndex)
-        let moved = end - readIndex
-        if readIndex == 0 && end == buffer.count && elements.isEmpty {
+        let start = local.pointee.readIndex
+        let available = local.pointee.buffer.count - start
+        let moved = Swift.min(maximumCount, available)
+        if start == 0 && moved == available && elements.isEmpty {
             // Hand the whole batch over without copying it.
-            swap(&elements, &buffer)
-            readIndex = 0
+            swap(&elements, &local.pointee.buffer)
+            local.pointee.readIndex = 0
         } else {
-            elements.append(contentsOf: buffer[readIndex..<end])
-            readIndex = end
+            elements.append(contentsOf: local.pointee.buffer[start..<(start + moved)])
+            local.pointee.readIndex = start + moved
         }
         shared.release(moved)
         return moved
@@ -76,7 +93,7 @@ public final class Receiver<Element: Sendable> {
     /// Whether the channel has ended: every sender is gone and every message has
     /// been received. Checks every lane.
     public var isFinished: Bool {
-        readIndex == buffer.count
+        local.pointee.isEmpty
             && shared.senderCount.load(ordering: .sequentiallyConsistent) == 0
             && !shared.hasDirtyLane()
     }
@@ -97,9 +114,9 @@ public final class Receiver<Element: Sendable> {
     @usableFromInline
     func refill() -> Bool {
         let lanes = shared.lanes
-        buffer.removeAll(keepingCapacity: true)
-        readIndex = 0
-        var index = cursor
+        local.pointee.buffer.removeAll(keepingCapacity: true)
+        local.pointee.readIndex = 0
+        var index = local.pointee.cursor
         for _ in 0..<lanes.count {
             let lane = lanes[index]
             index += 1
@@ -107,9 +124,9 @@ public final class Receiver<Element: Sendable> {
                 index = 0
             }
             if lane.isDirty.load(ordering: .acquiring) {
-                lane.take(into: &buffer)
-                if !buffer.isEmpty {
-                    cursor = index
+                lane.take(into: &local.pointee.buffer)
+                if !local.pointee.buffer.isEmpty {
+                    local.pointee.cursor = index
                     return true
                 }
             }
