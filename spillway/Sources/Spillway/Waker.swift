@@ -28,12 +28,7 @@ final class Waker: Sendable {
 
     @usableFromInline
     func wakeArmed() {
-        let (continuation, handler) = waiters.withLock { waiters in
-            let continuation = waiters.continuation
-            waiters.continuation = nil
-            isArmed.store(waiters.handler != nil, ordering: .sequentiallyConsistent)
-            return (continuation, waiters.handler)
-        }
+        let (continuation, handler) = takeContinuation()
         continuation?.resume()
         handler?()
     }
@@ -57,12 +52,16 @@ final class Waker: Sendable {
 
     /// Resumes a parked receiver without calling the handler (cancellation).
     func resumeParked() {
-        let continuation = waiters.withLock { waiters in
+        takeContinuation().continuation?.resume()
+    }
+
+    /// Removes the parked continuation (if any) and reads the handler.
+    private func takeContinuation() -> (continuation: UnsafeContinuation<Void, Never>?, handler: (@Sendable () -> Void)?) {
+        waiters.withLock { waiters in
             let continuation = waiters.continuation
             waiters.continuation = nil
             isArmed.store(waiters.handler != nil, ordering: .sequentiallyConsistent)
-            return continuation
+            return (continuation, waiters.handler)
         }
-        continuation?.resume()
     }
 }
