@@ -9,6 +9,8 @@ let package = Package(
     dependencies: [
         .package(path: "../k-lock"),
         .package(path: "../spillway"),
+        .package(path: "../protosocket"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
     ],
     targets: [
         .target(name: "TestSupport"),
@@ -19,6 +21,15 @@ let package = Package(
         .testTarget(
             name: "SpillwayTests",
             dependencies: ["TestSupport", .product(name: "Spillway", package: "spillway")]
+        ),
+        .testTarget(
+            name: "ProtosocketTests",
+            dependencies: [
+                "TestSupport",
+                .product(name: "Protosocket", package: "protosocket"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

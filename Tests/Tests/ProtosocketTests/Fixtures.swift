@@ -1,0 +1,84 @@
+import NIOCore
+import NIOEmbedded
+import Protosocket
+
+/// Newline-terminated UTF-8 lines.
+struct LineCodec: MessageEncoder, MessageDecoder {
+    var decodeCalls = 0
+
+    mutating func encode(_ message: String, into buffer: inout ByteBuffer) {
+        buffer.writeString(message)
+        buffer.writeInteger(UInt8(ascii: "\n"))
+    }
+
+    mutating func decode(_ buffer: ByteBuffer) -> DecodeResult<String> {
+        decodeCalls += 1
+        guard let end = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) else {
+            return .incomplete(totalSize: nil)
+        }
+        let length = end - buffer.readerIndex
+        let line = buffer.getString(at: buffer.readerIndex, length: length) ?? ""
+        return .message(line, consumed: length + 1)
+    }
+}
+
+/// What a reactor saw, shared with the test (everything runs on one embedded loop).
+final class Recorder {
+    var inbound: [String] = []
+    var closeReasons: [CloseReason] = []
+    var pollOutboundCalls = 0
+}
+
+/// Records inbound lines; answers with a scripted action; writes what it is sent.
+struct RecordingReactor: MessageReactor {
+    let recorder: Recorder
+    var onInboundAction: (String) -> ReactorAction = { _ in .continue }
+    var onPoll: () -> ReactorAction = { .continue }
+    /// Lines to produce from `pollOutbound`, then `.finished` when `finishes`.
+    var produce: [String] = []
+    var finishes = false
+
+    mutating func onInbound(_ message: String) -> ReactorAction {
+        recorder.inbound.append(message)
+        return onInboundAction(message)
+    }
+
+    mutating func poll() -> ReactorAction { onPoll() }
+
+    mutating func onOutbound(_ message: String) -> String { message }
+
+    mutating func pollOutbound(budget: Int) -> OutboundPoll<String> {
+        recorder.pollOutboundCalls += 1
+        if !produce.isEmpty {
+            return .produced(produce.removeFirst())
+        }
+        return finishes ? .finished : .idle
+    }
+
+    mutating func onClose(_ reason: CloseReason) {
+        recorder.closeReasons.append(reason)
+    }
+}
+
+/// Counts `read` and `flush` calls passing toward the socket.
+final class OutboundCounter: ChannelOutboundHandler {
+    typealias OutboundIn = ByteBuffer
+    var reads = 0
+    var flushes = 0
+
+    func read(context: ChannelHandlerContext) {
+        reads += 1
+        context.read()
+    }
+
+    func flush(context: ChannelHandlerContext) {
+        flushes += 1
+        context.flush()
+    }
+}
+
+extension ByteBuffer {
+    init(_ string: String) {
+        self = ByteBufferAllocator().buffer(string: string)
+    }
+}

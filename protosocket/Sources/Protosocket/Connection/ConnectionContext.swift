@@ -1,0 +1,17 @@
+import NIOCore
+import Spillway
+
+/// What a new connection's reactor is made with.
+public struct ConnectionContext<OutboundMessage: Sendable>: Sendable {
+    /// The connection's outbound queue; make more with `makeSender()`. The
+    /// connection finishes when every sender is released and the reactor's
+    /// ``MessageReactor/pollOutbound(budget:)`` has returned ``OutboundPoll/finished``,
+    /// so a reactor should not keep one unless it means to send.
+    public let sender: Sender<OutboundMessage>
+    /// Asks the connection to poll its reactor from any thread.
+    public let waker: ConnectionWaker
+    /// The peer's address, when known.
+    public let remoteAddress: SocketAddress?
+    /// The loop the connection and its reactor live on.
+    public var eventLoop: any EventLoop { waker.eventLoop }
+}

@@ -1,0 +1,373 @@
+import Logging
+import NIOCore
+import Spillway
+
+/// The connection driver: a channel handler that runs one protosocket connection
+/// on its event loop.
+///
+/// Receive path: bytes accumulate in a buffer that grows in steps of
+/// `bufferAllocationIncrement` up to `maxBufferLength`; the decoder runs in a loop
+/// and each message goes to the reactor before more bytes are read. Reading from
+/// the socket is requested one read at a time (`autoRead` is turned off), only
+/// while the buffer is below its limit.
+///
+/// Send path, once per turn: messages from the Spillway queue (through
+/// ``MessageReactor/onOutbound(_:)``), then from
+/// ``MessageReactor/pollOutbound(budget:)``, at most `maxQueuedOutboundMessages` in
+/// all, encoded into pooled buffers, written, and flushed once, so that a burst
+/// becomes one `writev`. While the channel is not writable nothing is taken.
+///
+/// Add it with ``makeHandler(codec:configuration:logger:eventLoop:remoteAddress:makeReactor:)``.
+public final class ConnectionHandler<Codec: MessageCodec, Reactor: MessageReactor>: ChannelInboundHandler, TurnRunner
+where Reactor.InboundMessage == Codec.InboundMessage, Reactor.WireMessage == Codec.OutboundMessage {
+    public typealias InboundIn = ByteBuffer
+    public typealias OutboundOut = ByteBuffer
+
+    private var codec: Codec
+    private var reactor: Reactor
+    private var receiver: Receiver<Reactor.OutboundMessage>?
+    private let waker: ConnectionWaker
+    private let configuration: ConnectionConfiguration
+    private var logger: Logger
+
+    private var context: ChannelHandlerContext?
+    private var receiveBuffer = ByteBuffer()
+    private var pool: BufferPool?
+    /// Do not call the decoder again before this many bytes are buffered.
+    private var awaitingTotal = 0
+    /// Bytes still to discard for a `skip` that ran past the buffer.
+    private var pendingSkip = 0
+    private var isPaused = false
+    private var isReadRequested = false
+    private var reactorFinished = false
+    private var isFinishing = false
+    private var closeReason: CloseReason?
+    private var isClosed = false
+
+    init(
+        codec: Codec,
+        reactor: Reactor,
+        receiver: Receiver<Reactor.OutboundMessage>,
+        waker: ConnectionWaker,
+        configuration: ConnectionConfiguration,
+        logger: Logger
+    ) {
+        self.codec = codec
+        self.reactor = reactor
+        self.receiver = receiver
+        self.waker = waker
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    // MARK: Channel events
+
+    public func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        pool = BufferPool(allocator: context.channel.allocator)
+        try? context.channel.syncOptions?.setOption(ChannelOptions.autoRead, value: false)
+        waker.attach(self)
+        let waker = self.waker
+        receiver?.setWakeHandler { waker.wake() }
+        if context.channel.isActive {
+            start(context: context)
+        }
+    }
+
+    public func handlerRemoved(context: ChannelHandlerContext) {
+        finishClose()
+        self.context = nil
+    }
+
+    public func channelActive(context: ChannelHandlerContext) {
+        start(context: context)
+        context.fireChannelActive()
+    }
+
+    public func channelInactive(context: ChannelHandlerContext) {
+        finishClose()
+        context.fireChannelInactive()
+    }
+
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var incoming = unwrapInboundIn(data)
+        guard !isClosed, closeReason == nil else {
+            return
+        }
+        reserveReceiveCapacity(incoming.readableBytes)
+        receiveBuffer.writeBuffer(&incoming)
+        decodeAvailable()
+    }
+
+    public func channelReadComplete(context: ChannelHandlerContext) {
+        isReadRequested = false
+        runTurn()
+        context.fireChannelReadComplete()
+    }
+
+    public func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            runTurn()
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    public func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        close(.error(error))
+    }
+
+    public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is CloseConnectionEvent {
+            close(.closedLocally)
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    // MARK: Turns
+
+    private func start(context: ChannelHandlerContext) {
+        runTurn()
+    }
+
+    /// Polls the reactor, produces and flushes outbound messages, and asks for more
+    /// bytes if there is room.
+    func runTurn() {
+        guard let context, !isClosed, closeReason == nil else {
+            return
+        }
+        switch reactor.poll() {
+        case .continue:
+            if isPaused {
+                isPaused = false
+                decodeAvailable()
+            }
+        case .pause:
+            isPaused = true
+        case .disconnect:
+            close(.reactorDisconnected)
+        }
+        guard closeReason == nil else {
+            return
+        }
+        if context.channel.isWritable && !isFinishing {
+            produceOutbound(context: context)
+        }
+        requestReadIfRoom(context: context)
+    }
+
+    private func produceOutbound(context: ChannelHandlerContext) {
+        guard var pool, let receiver else {
+            return
+        }
+        var budget = configuration.maxQueuedOutboundMessages
+        var buffer = pool.take()
+        var wroteAnything = false
+
+        func emit(_ wire: Reactor.WireMessage) {
+            budget -= 1
+            if let bytes = codec.serializedBytes(of: wire) {
+                if buffer.readableBytes > 0 {
+                    context.write(wrapOutboundOut(buffer), promise: nil)
+                    pool.recycle(buffer)
+                    buffer = pool.take()
+                }
+                context.write(wrapOutboundOut(bytes), promise: nil)
+                wroteAnything = true
+            } else {
+                codec.encode(wire, into: &buffer)
+            }
+        }
+
+        while budget > 0, let message = receiver.tryNext() {
+            emit(reactor.onOutbound(message))
+        }
+        polling: while budget > 0 && !reactorFinished {
+            switch reactor.pollOutbound(budget: budget) {
+            case .produced(let wire):
+                emit(wire)
+            case .idle:
+                break polling
+            case .finished:
+                reactorFinished = true
+            }
+        }
+        if buffer.readableBytes > 0 {
+            context.write(wrapOutboundOut(buffer), promise: nil)
+            wroteAnything = true
+        }
+        pool.recycle(buffer)
+        self.pool = pool
+
+        if budget == 0 {
+            // There may be more: take it on another turn, after other events.
+            context.flush()
+            waker.wake()
+        } else if reactorFinished && receiver.isFinished {
+            finishAfterFlush(context: context)
+        } else if wroteAnything {
+            context.flush()
+        }
+    }
+
+    /// Every sender is gone and the reactor is done: deliver what is queued, then close.
+    private func finishAfterFlush(context: ChannelHandlerContext) {
+        isFinishing = true
+        let flushed = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0)), promise: flushed)
+        flushed.futureResult.assumeIsolated().whenComplete { [self] _ in
+            close(.finished)
+        }
+    }
+
+    private func requestReadIfRoom(context: ChannelHandlerContext) {
+        if !isReadRequested && receiveBuffer.readableBytes < configuration.maxBufferLength {
+            isReadRequested = true
+            context.read()
+        }
+    }
+
+    // MARK: Receive path
+
+    /// Makes room for `count` more bytes: reuse consumed space first, then grow in
+    /// steps of the allocation increment.
+    private func reserveReceiveCapacity(_ count: Int) {
+        guard receiveBuffer.writableBytes < count else {
+            return
+        }
+        if receiveBuffer.readerIndex > 0 {
+            receiveBuffer.discardReadBytes()
+            if receiveBuffer.writableBytes >= count {
+                return
+            }
+        }
+        let increment = configuration.bufferAllocationIncrement
+        let needed = receiveBuffer.readableBytes + count
+        let steps = needed / increment + (needed % increment == 0 ? 0 : 1)
+        let (capacity, overflow) = steps.multipliedReportingOverflow(by: increment)
+        receiveBuffer.reserveCapacity(overflow ? needed : capacity)
+    }
+
+    /// Decodes and delivers every whole message buffered, unless paused.
+    private func decodeAvailable() {
+        while !isPaused && closeReason == nil {
+            if pendingSkip > 0 {
+                let skipped = min(pendingSkip, receiveBuffer.readableBytes)
+                receiveBuffer.moveReaderIndex(forwardBy: skipped)
+                pendingSkip -= skipped
+                if pendingSkip > 0 {
+                    break
+                }
+            }
+            let readable = receiveBuffer.readableBytes
+            if readable == 0 || readable < awaitingTotal {
+                break
+            }
+            switch codec.decode(receiveBuffer) {
+            case .message(let message, let consumed):
+                guard consumed > 0 && consumed <= readable else {
+                    close(.invalidMessage(reason: "decoder consumed \(consumed) of \(readable) buffered bytes"))
+                    return
+                }
+                receiveBuffer.moveReaderIndex(forwardBy: consumed)
+                awaitingTotal = 0
+                switch reactor.onInbound(message) {
+                case .continue:
+                    break
+                case .pause:
+                    isPaused = true
+                case .disconnect:
+                    close(.reactorDisconnected)
+                }
+            case .incomplete(let totalSize):
+                let size = totalSize ?? readable + 1
+                guard size <= configuration.maxBufferLength else {
+                    close(.messageTooLarge(size: size, limit: configuration.maxBufferLength))
+                    return
+                }
+                guard size > readable else {
+                    close(.invalidMessage(reason: "decoder wants \(size) bytes but has \(readable) and found no message"))
+                    return
+                }
+                awaitingTotal = size
+            case .skip(let count):
+                guard count > 0 else {
+                    close(.invalidMessage(reason: "decoder asked to skip \(count) bytes"))
+                    return
+                }
+                pendingSkip = count
+                awaitingTotal = 0
+            case .invalid(let reason):
+                close(.invalidMessage(reason: reason))
+                return
+            }
+        }
+        if receiveBuffer.readableBytes == 0 {
+            receiveBuffer.clear()
+        } else if receiveBuffer.readerIndex >= receiveBuffer.capacity / 2 {
+            receiveBuffer.discardReadBytes()
+        }
+    }
+
+    // MARK: Closing
+
+    /// Closes the channel for `reason` (the first reason given wins).
+    private func close(_ reason: CloseReason) {
+        guard closeReason == nil, !isClosed else {
+            return
+        }
+        closeReason = reason
+        switch reason {
+        case .finished, .reactorDisconnected, .closedLocally, .peerClosed:
+            logger.debug("closing connection", metadata: ["reason": "\(reason)"])
+        case .messageTooLarge, .invalidMessage, .error:
+            logger.info("closing connection", metadata: ["reason": "\(reason)"])
+        }
+        context?.close(promise: nil)
+    }
+
+    /// Tells the reactor, once, and releases the queue so that senders see it closed.
+    private func finishClose() {
+        guard !isClosed else {
+            return
+        }
+        isClosed = true
+        receiver?.setWakeHandler(nil)
+        receiver = nil
+        waker.attach(nil)
+        reactor.onClose(closeReason ?? .peerClosed)
+    }
+}
+
+/// Fire this user inbound event into a connection's pipeline to close it with
+/// ``CloseReason/closedLocally``.
+public struct CloseConnectionEvent: Sendable {
+    public init() {}
+}
+
+extension ConnectionHandler {
+    /// Makes a connection handler and its outbound queue, and the reactor from them.
+    ///
+    /// Call on `eventLoop` (the reactor is made there and never leaves it), and add
+    /// the handler to a channel of that loop.
+    public static func makeHandler(
+        codec: Codec,
+        configuration: ConnectionConfiguration,
+        logger: Logger,
+        eventLoop: any EventLoop,
+        remoteAddress: SocketAddress?,
+        makeReactor: (ConnectionContext<Reactor.OutboundMessage>) throws -> Reactor
+    ) rethrows -> ConnectionHandler {
+        let (sender, receiver) = makeChannel(of: Reactor.OutboundMessage.self)
+        let waker = ConnectionWaker(eventLoop: eventLoop)
+        let reactor = try makeReactor(ConnectionContext(sender: sender, waker: waker, remoteAddress: remoteAddress))
+        return ConnectionHandler(
+            codec: codec,
+            reactor: reactor,
+            receiver: receiver,
+            waker: waker,
+            configuration: configuration,
+            logger: logger
+        )
+    }
+}

@@ -1,0 +1,105 @@
+/// What a reactor wants the connection to do next.
+public enum ReactorAction: Sendable, Equatable {
+    /// Keep the connection open.
+    case `continue`
+    /// Close the connection (what is already written is still flushed).
+    case disconnect
+    /// Deliver no more inbound messages for now. Received bytes keep accumulating
+    /// up to the connection's `maxBufferLength`, then reading from the socket stops.
+    /// Delivery resumes when a later ``MessageReactor/poll()`` returns
+    /// ``continue``; call ``ConnectionWaker/wake()`` to be polled.
+    case pause
+}
+
+/// What ``MessageReactor/pollOutbound(budget:)`` produced.
+public enum OutboundPoll<WireMessage> {
+    /// A message to write; the connection may poll again while it has room.
+    case produced(WireMessage)
+    /// Nothing to write now; poll again on the next turn (or after a wake).
+    case idle
+    /// This reactor will never produce outbound messages again.
+    case finished
+}
+
+/// Why a connection ended; given to ``MessageReactor/onClose(_:)``.
+public enum CloseReason: Sendable, CustomStringConvertible {
+    /// The peer closed the connection.
+    case peerClosed
+    /// The reactor asked to disconnect.
+    case reactorDisconnected
+    /// Every sender was released and the reactor finished: all work was delivered.
+    case finished
+    /// The decoder announced a message of `size` bytes, more than `limit`.
+    case messageTooLarge(size: Int, limit: Int)
+    /// The decoder found bytes that can never form a message.
+    case invalidMessage(reason: String)
+    /// A network or channel error.
+    case error(any Error)
+    /// The local side closed the connection (shutdown, or the channel was closed
+    /// directly).
+    case closedLocally
+
+    public var description: String {
+        switch self {
+        case .peerClosed: "the peer closed the connection"
+        case .reactorDisconnected: "the reactor disconnected"
+        case .finished: "all senders released and the reactor finished"
+        case .messageTooLarge(let size, let limit): "next message of \(size) bytes exceeds the limit of \(limit)"
+        case .invalidMessage(let reason): "invalid message: \(reason)"
+        case .error(let error): "error: \(error)"
+        case .closedLocally: "closed locally"
+        }
+    }
+}
+
+/// The per-connection logic of a protosocket: user code, confined to the
+/// connection's event loop.
+///
+/// Every callback runs on that loop and has exclusive, synchronous access to the
+/// reactor (`mutating`); a reactor needs no locks and need not be `Sendable`.
+/// Work for the connection comes from two places: logical messages sent through
+/// the connection's Spillway ``Spillway/Sender`` from any thread (turned into wire
+/// messages by ``onOutbound(_:)``), and wire messages the reactor produces itself
+/// in ``pollOutbound(budget:)``.
+public protocol MessageReactor {
+    /// What the decoder produces.
+    associatedtype InboundMessage
+    /// What the encoder writes.
+    associatedtype WireMessage
+    /// What other threads send to this connection.
+    associatedtype OutboundMessage: Sendable
+
+    /// Handles one decoded message; called before more bytes are read.
+    mutating func onInbound(_ message: InboundMessage) -> ReactorAction
+
+    /// Called on every connection turn (after reads, after wakes), for timers and
+    /// bookkeeping. The default does nothing.
+    mutating func poll() -> ReactorAction
+
+    /// Turns a message taken from the connection's Spillway queue into a wire message.
+    mutating func onOutbound(_ message: OutboundMessage) -> WireMessage
+
+    /// Produces a wire message directly. Called only while the connection has room
+    /// to send, at most `budget` times in a row. The default is ``OutboundPoll/finished``.
+    mutating func pollOutbound(budget: Int) -> OutboundPoll<WireMessage>
+
+    /// The connection ended; called exactly once, last.
+    mutating func onClose(_ reason: CloseReason)
+}
+
+extension MessageReactor {
+    @inlinable
+    public mutating func poll() -> ReactorAction { .continue }
+
+    @inlinable
+    public mutating func pollOutbound(budget: Int) -> OutboundPoll<WireMessage> { .finished }
+
+    @inlinable
+    public mutating func onClose(_ reason: CloseReason) {}
+}
+
+extension MessageReactor where OutboundMessage == WireMessage {
+    /// Sends logical messages to the wire unchanged.
+    @inlinable
+    public mutating func onOutbound(_ message: OutboundMessage) -> WireMessage { message }
+}
