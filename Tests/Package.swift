@@ -10,10 +10,20 @@ let package = Package(
         .package(path: "../k-lock"),
         .package(path: "../spillway"),
         .package(path: "../protosocket"),
+        .package(path: "../protosocket-server"),
+        .package(path: "../protosocket-client"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
     ],
     targets: [
-        .target(name: "TestSupport"),
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                .product(name: "Protosocket", package: "protosocket"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         .testTarget(
             name: "KLockTests",
             dependencies: ["TestSupport", .product(name: "KLock", package: "k-lock")]
@@ -29,6 +39,19 @@ let package = Package(
                 .product(name: "Protosocket", package: "protosocket"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "ProtosocketServerTests",
+            dependencies: [
+                "TestSupport",
+                .product(name: "Protosocket", package: "protosocket"),
+                .product(name: "ProtosocketServer", package: "protosocket-server"),
+                .product(name: "ProtosocketClient", package: "protosocket-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
     ],

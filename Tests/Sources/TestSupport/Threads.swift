@@ -62,3 +62,29 @@ public func eventually(attempts: Int = 100_000, _ condition: () -> Bool) async -
     }
     return condition()
 }
+
+/// Thrown by ``withHangGuard(seconds:_:)`` when the operation did not finish.
+public struct HangGuardExpired: Error, CustomStringConvertible {
+    public let seconds: Int
+    public var description: String { "operation still running after \(seconds) s (hang guard)" }
+}
+
+/// Runs `operation`, failing with ``HangGuardExpired`` if it has not finished after a
+/// generous `seconds`: a guard against hangs, not a timing assertion.
+public func withHangGuard<T: Sendable>(
+    seconds: Int = 60,
+    _ operation: @escaping @Sendable () async throws -> T
+) async throws -> T {
+    try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask { try await operation() }
+        group.addTask {
+            try await Task.sleep(for: .seconds(seconds))
+            return nil
+        }
+        defer { group.cancelAll() }
+        guard let first = try await group.next(), let value = first else {
+            throw HangGuardExpired(seconds: seconds)
+        }
+        return value
+    }
+}

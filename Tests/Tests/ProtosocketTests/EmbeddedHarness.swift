@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import NIOEmbedded
 import Protosocket
+import TestSupport
 import Spillway
 
 /// A connection on an `EmbeddedChannel`, with the pieces a test inspects.

@@ -1,26 +1,7 @@
 import NIOCore
 import NIOEmbedded
 import Protosocket
-
-/// Newline-terminated UTF-8 lines.
-struct LineCodec: MessageEncoder, MessageDecoder {
-    var decodeCalls = 0
-
-    mutating func encode(_ message: String, into buffer: inout ByteBuffer) {
-        buffer.writeString(message)
-        buffer.writeInteger(UInt8(ascii: "\n"))
-    }
-
-    mutating func decode(_ buffer: ByteBuffer) -> DecodeResult<String> {
-        decodeCalls += 1
-        guard let end = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) else {
-            return .incomplete(totalSize: nil)
-        }
-        let length = end - buffer.readerIndex
-        let line = buffer.getString(at: buffer.readerIndex, length: length) ?? ""
-        return .message(line, consumed: length + 1)
-    }
-}
+import TestSupport
 
 /// What a reactor saw, shared with the test (everything runs on one embedded loop).
 final class Recorder {

@@ -1,6 +1,7 @@
 import NIOCore
 import Protosocket
 import Testing
+import TestSupport
 
 @Suite("Connection receive path")
 struct ReceivePathTests {

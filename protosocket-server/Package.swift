@@ -1,0 +1,32 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "protosocket-server",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "ProtosocketServer", targets: ["ProtosocketServer"]),
+    ],
+    dependencies: [
+        .package(path: "../protosocket"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // TLS comes as a separate target and product (ProtosocketServerTLS), so that
+        // plaintext users never build BoringSSL.
+        .target(
+            name: "ProtosocketServer",
+            dependencies: [
+                .product(name: "Protosocket", package: "protosocket"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

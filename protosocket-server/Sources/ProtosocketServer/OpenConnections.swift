@@ -1,0 +1,36 @@
+import NIOConcurrencyHelpers
+import NIOCore
+import Protosocket
+
+/// The server's accepted connections that are still open.
+final class OpenConnections: Sendable {
+    private let channels = NIOLockedValueBox([ObjectIdentifier: any Channel]())
+
+    func insert(_ channel: any Channel) {
+        let id = ObjectIdentifier(channel)
+        channels.withLockedValue { $0[id] = channel }
+        channel.closeFuture.whenComplete { [self] _ in
+            _ = channels.withLockedValue { $0.removeValue(forKey: id) }
+        }
+    }
+
+    var count: Int {
+        channels.withLockedValue { $0.count }
+    }
+
+    /// Waits until every connection has closed.
+    func allClosed() async {
+        let open = channels.withLockedValue { Array($0.values) }
+        for channel in open {
+            try? await channel.closeFuture.get()
+        }
+    }
+
+    /// Closes every connection; their reactors see ``CloseReason/closedLocally``.
+    func closeAll() {
+        let open = channels.withLockedValue { Array($0.values) }
+        for channel in open {
+            channel.pipeline.fireUserInboundEventTriggered(CloseConnectionEvent())
+        }
+    }
+}

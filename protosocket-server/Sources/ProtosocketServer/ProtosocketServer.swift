@@ -1,0 +1,123 @@
+import Logging
+import NIOCore
+import NIOPosix
+import Protosocket
+import ServiceLifecycle
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A listening protosocket server: each accepted connection gets a codec and a
+/// reactor from the ``Protosocket/ConnectionFactory`` and lives on one loop of the
+/// event-loop group (connections are spread over the loops).
+///
+/// ```swift
+/// let server = try await ProtosocketServer.bind(
+///     configuration: ServerConfiguration(port: 9000),
+///     factory: MyFactory()
+/// )
+/// try await ServiceGroup(services: [server], logger: logger).run()
+/// ```
+///
+/// It is a swift-service-lifecycle `Service`. Graceful shutdown stops accepting,
+/// gives open connections ``ServerConfiguration/shutdownGracePeriod`` to finish and
+/// close, then closes the rest. Cancelling ``run()`` closes everything at once.
+public final class ProtosocketServer<Factory: ConnectionFactory>: Service, Sendable {
+    private let listener: any Channel
+    private let connections: OpenConnections
+    private let configuration: ServerConfiguration
+    private let logger: Logger
+
+    /// The address the server listens on, with the real port when bound to port 0.
+    public var localAddress: SocketAddress? { listener.localAddress }
+
+    private init(listener: any Channel, connections: OpenConnections, configuration: ServerConfiguration, logger: Logger) {
+        self.listener = listener
+        self.connections = connections
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Binds the listening socket; connections are accepted from then on.
+    ///
+    /// - Throws: When the address cannot be bound.
+    public static func bind(
+        configuration: ServerConfiguration,
+        factory: Factory,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        logger: Logger = Logger(label: "protosocket.server")
+    ) async throws -> ProtosocketServer {
+        let connections = OpenConnections()
+        let reuse: SocketOptionValue = configuration.reuseAddress ? 1 : 0
+        let listener = try await ServerBootstrap(group: group)
+            .serverChannelOption(ChannelOptions.backlog, value: configuration.backlog)
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: reuse)
+            .serverChannelOption(ChannelOptions.Types.SocketOption(level: .socket, name: reusePort), value: reuse)
+            .childChannelOption(ChannelOptions.autoRead, value: false)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try configuration.tcp.apply(to: channel)
+                    var connectionLogger = logger
+                    connectionLogger[metadataKey: "peer"] = "\(channel.remoteAddress.map { "\($0)" } ?? "unknown")"
+                    try factory.addHandler(to: channel, configuration: configuration.connection, logger: connectionLogger)
+                    connections.insert(channel)
+                }
+            }
+            .bind(host: configuration.host, port: configuration.port)
+            .get()
+        logger.info("listening", metadata: ["address": "\(listener.localAddress.map { "\($0)" } ?? "?")"])
+        return ProtosocketServer(listener: listener, connections: connections, configuration: configuration, logger: logger)
+    }
+
+    /// Serves until graceful shutdown (or cancellation), then shuts down.
+    public func run() async throws {
+        let listener = self.listener
+        let connections = self.connections
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                try? await listener.closeFuture.get()
+            } onGracefulShutdown: {
+                listener.close(promise: nil)
+            }
+            await drain()
+        } onCancel: {
+            listener.close(promise: nil)
+            connections.closeAll()
+        }
+    }
+
+    /// Stops accepting and closes every connection now.
+    public func close() async {
+        try? await listener.close()
+        connections.closeAll()
+        await connections.allClosed()
+    }
+
+    /// Gives open connections the grace period to close by themselves, then closes them.
+    private func drain() async {
+        let open = connections.count
+        guard open > 0 else {
+            return
+        }
+        logger.info("draining connections", metadata: ["open": "\(open)"])
+        let connections = self.connections
+        let grace = configuration.shutdownGracePeriod
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await connections.allClosed() }
+            group.addTask { try? await Task.sleep(for: grace) }
+            await group.next()
+            group.cancelAll()
+        }
+        if connections.count > 0 {
+            logger.info("closing connections after the grace period", metadata: ["open": "\(connections.count)"])
+            connections.closeAll()
+            await connections.allClosed()
+        }
+    }
+}
+
+/// `SO_REUSEPORT` has no named NIO option in 2.101.
+private let reusePort = NIOBSDSocket.Option(rawValue: SO_REUSEPORT)

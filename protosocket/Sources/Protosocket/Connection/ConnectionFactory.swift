@@ -1,0 +1,48 @@
+import Logging
+import NIOCore
+
+/// Makes the codec and reactor of each new connection; what servers and clients
+/// are given.
+///
+/// Both methods are called on the new connection's event loop.
+public protocol ConnectionFactory: Sendable {
+    associatedtype Codec: MessageCodec
+    associatedtype Reactor: MessageReactor
+    where Reactor.InboundMessage == Codec.InboundMessage, Reactor.WireMessage == Codec.OutboundMessage
+
+    /// The codec for a new connection.
+    func makeCodec() -> Codec
+
+    /// The reactor for a new connection. Throwing refuses the connection.
+    func makeReactor(_ context: ConnectionContext<Reactor.OutboundMessage>) throws -> Reactor
+}
+
+extension ConnectionFactory {
+    /// Adds a connection handler made by this factory to `channel`'s pipeline; on the
+    /// channel's event loop only.
+    ///
+    /// - Returns: The context the reactor was made with (its sender and waker).
+    @discardableResult
+    public func addHandler(
+        to channel: any Channel,
+        configuration: ConnectionConfiguration,
+        logger: Logger
+    ) throws -> ConnectionContext<Reactor.OutboundMessage> {
+        var made: ConnectionContext<Reactor.OutboundMessage>?
+        let handler = try ConnectionHandler<Codec, Reactor>.makeHandler(
+            codec: makeCodec(),
+            configuration: configuration,
+            logger: logger,
+            eventLoop: channel.eventLoop,
+            remoteAddress: channel.remoteAddress
+        ) { context in
+            made = context
+            return try makeReactor(context)
+        }
+        try channel.pipeline.syncOperations.addHandler(handler)
+        guard let made else {
+            preconditionFailure("makeHandler calls makeReactor")
+        }
+        return made
+    }
+}
