@@ -70,21 +70,36 @@ public struct HangGuardExpired: Error, CustomStringConvertible {
 }
 
 /// Runs `operation`, failing with ``HangGuardExpired`` if it has not finished after a
-/// generous `seconds`: a guard against hangs, not a timing assertion.
+/// generous `seconds`: a guard against hangs, not a timing assertion. On expiry the
+/// operation is cancelled and left behind (it may not respond to cancellation).
 public func withHangGuard<T: Sendable>(
     seconds: Int = 60,
     _ operation: @escaping @Sendable () async throws -> T
 ) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await operation() }
-        group.addTask {
-            try await Task.sleep(for: .seconds(seconds))
-            return nil
+    let settled = Once()
+    let work = Task { try await operation() }
+    return try await withCheckedThrowingContinuation { continuation in
+        Task {
+            let result = await work.result
+            if settled.claim() {
+                continuation.resume(with: result)
+            }
         }
-        defer { group.cancelAll() }
-        guard let first = try await group.next(), let value = first else {
-            throw HangGuardExpired(seconds: seconds)
+        Task {
+            try? await Task.sleep(for: .seconds(seconds))
+            if settled.claim() {
+                work.cancel()
+                continuation.resume(throwing: HangGuardExpired(seconds: seconds))
+            }
         }
-        return value
+    }
+}
+
+/// A flag that exactly one caller can claim.
+private final class Once: Sendable {
+    private let claimed = Atomic<Bool>(false)
+
+    func claim() -> Bool {
+        !claimed.exchange(true, ordering: .acquiringAndReleasing)
     }
 }

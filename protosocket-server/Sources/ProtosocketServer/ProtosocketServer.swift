@@ -105,17 +105,14 @@ public final class ProtosocketServer<Factory: ConnectionFactory>: Service, Senda
         logger.info("draining connections", metadata: ["open": "\(open)"])
         let connections = self.connections
         let grace = configuration.shutdownGracePeriod
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await connections.allClosed() }
-            group.addTask { try? await Task.sleep(for: grace) }
-            await group.next()
-            group.cancelAll()
-        }
-        if connections.count > 0 {
+        let logger = self.logger
+        let deadline = Task {
+            try await Task.sleep(for: grace)
             logger.info("closing connections after the grace period", metadata: ["open": "\(connections.count)"])
             connections.closeAll()
-            await connections.allClosed()
         }
+        await connections.allClosed()
+        deadline.cancel()
     }
 }
 
