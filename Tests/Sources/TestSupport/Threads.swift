@@ -51,14 +51,16 @@ private final class ThreadBody {
     init(_ body: @escaping @Sendable () -> Void) { self.body = body }
 }
 
-/// Yields until `condition` holds, for at most `attempts` tries (a hang guard, not a
-/// timing assertion). Returns whether it held.
-public func eventually(attempts: Int = 100_000, _ condition: () -> Bool) async -> Bool {
-    for _ in 0..<attempts {
+/// Checks `condition` every few milliseconds until it holds, for at most about
+/// `seconds` (a hang guard, not a timing assertion). Returns whether it held.
+public func eventually(seconds: Int = 30, _ condition: () -> Bool) async -> Bool {
+    let clock = ContinuousClock()
+    let deadline = clock.now + .seconds(seconds)
+    while clock.now < deadline {
         if condition() {
             return true
         }
-        await Task.yield()
+        try? await Task.sleep(for: .milliseconds(2))
     }
     return condition()
 }

@@ -137,7 +137,7 @@ struct LifecycleTests {
 
         try await peer.setOption(ChannelOptions.autoRead, value: true).get()
         peer.read()
-        let resumed = await eventually(attempts: 1_000_000) { observations.produced.load(ordering: .relaxed) > stalledAt + 1_000 }
+        let resumed = await eventually { observations.produced.load(ordering: .relaxed) > stalledAt + 1_000 }
         #expect(resumed)
         try await peer.close()
         await server.close()
