@@ -9,6 +9,9 @@ let package = Package(
     dependencies: [
         .package(path: "../k-lock"),
         .package(path: "../spillway"),
+        .package(path: "../protosocket"),
+        .package(path: "../protosocket-server"),
+        .package(path: "../protosocket-client"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
@@ -33,6 +36,18 @@ let package = Package(
                 .product(name: "Spillway", package: "spillway"),
             ],
             path: "Benchmarks/SpillwayBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "ConnectionBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Protosocket", package: "protosocket"),
+                .product(name: "ProtosocketServer", package: "protosocket-server"),
+                .product(name: "ProtosocketClient", package: "protosocket-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Benchmarks/ConnectionBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
     ],

@@ -21,6 +21,18 @@ struct EchoTests {
         await server.close()
     }
 
+    @Test("a client that only writes from pollOutbound as soon as it connects gets its echoes")
+    func producesOnConnect() async throws {
+        // Nothing goes through the client's sender: the first turn after the
+        // connection becomes active must poll the reactor and start reading.
+        let server = try await bindEchoServer()
+        let lines = (0..<10).map { "produced \($0)" }
+        let client = try await LineClient.connect(to: server.localAddress, producing: lines)
+        #expect(try await withHangGuard { await client.receive(10) } == lines)
+        await client.connection.close()
+        await server.close()
+    }
+
     @Test("100 concurrent clients x 100 lines each are all echoed, in order")
     func hundredClients() async throws {
         let server = try await bindEchoServer()

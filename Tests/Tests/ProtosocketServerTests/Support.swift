@@ -15,11 +15,13 @@ let quietLogger: Logger = {
 /// A client connection factory whose reactor hands every received line to a stream.
 struct LineSinkFactory: ConnectionFactory {
     let lines: AsyncStream<String>.Continuation
+    /// Lines the reactor writes by itself, from `pollOutbound`, once connected.
+    var produce: [String] = []
 
     func makeCodec() -> LineCodec { LineCodec() }
 
     func makeReactor(_ context: ConnectionContext<String>) -> LineSinkReactor {
-        LineSinkReactor(lines: lines)
+        LineSinkReactor(lines: lines, produce: produce)
     }
 }
 
@@ -27,10 +29,15 @@ struct LineSinkReactor: MessageReactor {
     typealias OutboundMessage = String
 
     let lines: AsyncStream<String>.Continuation
+    var produce: [String]
 
     mutating func onInbound(_ line: String) -> ReactorAction {
         lines.yield(line)
         return .continue
+    }
+
+    mutating func pollOutbound(budget: Int) -> OutboundPoll<String> {
+        produce.isEmpty ? .idle : .produced(produce.removeFirst())
     }
 
     mutating func onClose(_ reason: CloseReason) {
@@ -43,13 +50,13 @@ struct LineClient {
     let connection: ClientConnection<String>
     let lines: AsyncStream<String>
 
-    static func connect(to server: SocketAddress?) async throws -> LineClient {
+    static func connect(to server: SocketAddress?, producing produce: [String] = []) async throws -> LineClient {
         guard let port = server?.port else {
             throw NoServerAddress()
         }
         let (lines, continuation) = AsyncStream.makeStream(of: String.self)
         let connection = try await TCPConnector(logger: quietLogger)
-            .connect(host: "127.0.0.1", port: port, factory: LineSinkFactory(lines: continuation))
+            .connect(host: "127.0.0.1", port: port, factory: LineSinkFactory(lines: continuation, produce: produce))
         return LineClient(connection: connection, lines: lines)
     }
 

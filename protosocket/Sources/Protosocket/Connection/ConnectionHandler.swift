@@ -70,7 +70,7 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.WireMessage == Cod
         let waker = self.waker
         receiver?.setWakeHandler { waker.wake() }
         if context.channel.isActive {
-            start(context: context)
+            runTurn()
         }
     }
 
@@ -80,7 +80,9 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.WireMessage == Cod
     }
 
     public func channelActive(context: ChannelHandlerContext) {
-        start(context: context)
+        // A read requested before the channel was active may have been dropped.
+        isReadRequested = false
+        runTurn()
         context.fireChannelActive()
     }
 
@@ -125,10 +127,6 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.WireMessage == Cod
     }
 
     // MARK: Turns
-
-    private func start(context: ChannelHandlerContext) {
-        runTurn()
-    }
 
     /// Polls the reactor, produces and flushes outbound messages, and asks for more
     /// bytes if there is room.
