@@ -92,6 +92,26 @@ struct SendPathTests {
         }
     }
 
+    @Test("wakes from outside are coalesced: many wakes before the turn cost one turn")
+    func wakesAreCoalesced() throws {
+        let polls = Box(0)
+        let connection = try EmbeddedConnection { reactor in
+            reactor.onPoll = {
+                polls.value += 1
+                return .continue
+            }
+        }
+        let before = polls.value
+        for _ in 0..<100 {
+            connection.waker?.wake()
+        }
+        _ = try connection.written()
+        #expect(polls.value == before + 1)
+        connection.waker?.wake()
+        _ = try connection.written()
+        #expect(polls.value == before + 2)
+    }
+
     @Test("sends fail with closed after the connection ends")
     func sendsFailAfterClose() throws {
         let connection = try EmbeddedConnection()

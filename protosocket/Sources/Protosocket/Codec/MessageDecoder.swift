@@ -31,3 +31,5 @@ public protocol MessageDecoder {
 
 /// An encoder and a decoder for one connection.
 public typealias MessageCodec = MessageEncoder & MessageDecoder
+
+extension DecodeResult: Sendable where Message: Sendable {}
