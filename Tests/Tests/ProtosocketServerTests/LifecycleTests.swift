@@ -109,6 +109,26 @@ struct LifecycleTests {
         await #expect(throws: (any Error).self) { _ = try await LineClient.connect(to: server.localAddress) }
     }
 
+    @Test("TCP options set TCP_NODELAY and keepalive on a real socket")
+    func tcpOptionsApply() async throws {
+        let server = try await bindEchoServer()
+        let port = try #require(server.localAddress?.port)
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connect(host: "127.0.0.1", port: port)
+            .get()
+        try await channel.eventLoop.submit {
+            try TCPOptions(noDelay: true, keepAlive: .seconds(30)).apply(to: channel)
+        }.get()
+        #expect(try await channel.getOption(ChannelOptions.socketOption(.so_keepalive)).get() != 0)
+        #expect(try await channel.getOption(ChannelOptions.socketOption(.tcp_nodelay)).get() != 0)
+        try await channel.eventLoop.submit {
+            try TCPOptions(noDelay: false).apply(to: channel)
+        }.get()
+        #expect(try await channel.getOption(ChannelOptions.socketOption(.tcp_nodelay)).get() == 0)
+        try await channel.close()
+        await server.close()
+    }
+
     @Test("a peer that does not read stops the producer; it resumes when the peer reads")
     func slowPeerStopsProducer() async throws {
         let observations = ServerObservations()

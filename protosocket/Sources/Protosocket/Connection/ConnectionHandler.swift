@@ -155,7 +155,9 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.WireMessage == Cod
     }
 
     private func produceOutbound(context: ChannelHandlerContext) {
-        guard var pool, let receiver else {
+        // Move the pool out (not copy it), so that taking a buffer does not copy
+        // the pool's array; it goes back at the end of the turn.
+        guard let receiver, var pool = self.pool.take() else {
             return
         }
         var budget = configuration.maxQueuedOutboundMessages
