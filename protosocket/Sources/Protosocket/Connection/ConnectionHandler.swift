@@ -28,7 +28,7 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.WireMessage == Cod
     private var receiver: Receiver<Reactor.OutboundMessage>?
     private let waker: ConnectionWaker
     private let configuration: ConnectionConfiguration
-    private var logger: Logger
+    private let logger: Logger
 
     private var context: ChannelHandlerContext?
     private var receiveBuffer = ByteBuffer()
