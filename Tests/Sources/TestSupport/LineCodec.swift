@@ -3,8 +3,6 @@ import Protosocket
 
 /// Newline-terminated UTF-8 lines.
 public struct LineCodec: MessageEncoder, MessageDecoder, Sendable {
-    public var decodeCalls = 0
-
     public init() {}
 
     public mutating func encode(_ message: String, into buffer: inout ByteBuffer) {
@@ -13,7 +11,6 @@ public struct LineCodec: MessageEncoder, MessageDecoder, Sendable {
     }
 
     public mutating func decode(_ buffer: ByteBuffer) -> DecodeResult<String> {
-        decodeCalls += 1
         guard let end = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) else {
             return .incomplete(totalSize: nil)
         }

@@ -16,14 +16,13 @@ final class EmbeddedConnection {
 
     init(
         configuration: ConnectionConfiguration = .server,
-        codec: LineCodec = LineCodec(),
         customize: (inout RecordingReactor) -> Void = { _ in }
     ) throws {
         let recorder = self.recorder
         var sender: Sender<String>?
         var waker: ConnectionWaker?
         let handler = ConnectionHandler<LineCodec, RecordingReactor>.makeHandler(
-            codec: codec,
+            codec: LineCodec(),
             configuration: configuration,
             logger: Logger(label: "test"),
             eventLoop: channel.eventLoop,

@@ -25,8 +25,7 @@ struct ReceivePathTests {
     @Test("a message announced larger than maxBufferLength closes the connection without spinning")
     func oversizedMessageCloses() throws {
         let connection = try EmbeddedConnection(
-            configuration: ConnectionConfiguration(maxBufferLength: 64, maxQueuedOutboundMessages: 8),
-            codec: LineCodec()
+            configuration: ConnectionConfiguration(maxBufferLength: 64, maxQueuedOutboundMessages: 8)
         )
         // 64 bytes with no newline: the next message needs at least 65.
         try connection.receive(String(repeating: "x", count: 64))
@@ -87,7 +86,7 @@ struct ReceivePathTests {
 
     @Test("a paused reactor stops reading once the receive buffer is full, and resumes when polled")
     func pausedReactorStopsReading() throws {
-        let paused = Flag(false)
+        let paused = Box(false)
         let connection = try EmbeddedConnection(
             configuration: ConnectionConfiguration(maxBufferLength: 16, maxQueuedOutboundMessages: 8)
         ) { reactor in
@@ -119,9 +118,4 @@ struct ReceivePathTests {
         #expect(connection.recorder.inbound == ["a", "bbbbbbbbbbbbbb", "c"])
         #expect(connection.counter.reads > readsBefore + 1)  // reading again
     }
-}
-
-final class Flag {
-    var value: Bool
-    init(_ value: Bool) { self.value = value }
 }

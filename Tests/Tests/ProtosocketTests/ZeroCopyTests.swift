@@ -9,7 +9,6 @@ import TestSupport
 /// Lines; those starting with "raw:" are handed over as ready-made buffers.
 struct ZeroCopyLineCodec: MessageEncoder, MessageDecoder {
     var lines = LineCodec()
-    var handedOver = 0
 
     mutating func encode(_ message: String, into buffer: inout ByteBuffer) {
         lines.encode(message, into: &buffer)
@@ -17,7 +16,6 @@ struct ZeroCopyLineCodec: MessageEncoder, MessageDecoder {
 
     mutating func serializedBytes(of message: String) -> ByteBuffer? {
         guard message.hasPrefix("raw:") else { return nil }
-        handedOver += 1
         return ByteBufferAllocator().buffer(string: message + "\n")
     }
 
