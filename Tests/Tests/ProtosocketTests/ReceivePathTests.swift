@@ -22,7 +22,7 @@ struct ReceivePathTests {
         #expect(connection.recorder.inbound == ["hello, world"])
     }
 
-    @Test("a message announced larger than maxBufferLength closes the connection without spinning")
+    @Test("a line that outgrows maxBufferLength closes the connection with messageTooLarge")
     func oversizedMessageCloses() throws {
         let connection = try EmbeddedConnection(
             configuration: ConnectionConfiguration(maxBufferLength: 64, maxQueuedOutboundMessages: 8)
