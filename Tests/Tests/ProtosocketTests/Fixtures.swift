@@ -7,6 +7,8 @@ import TestSupport
 final class Recorder {
     var inbound: [String] = []
     var closeReasons: [CloseReason] = []
+    /// Queued messages handed back at close, and how many close callbacks had run then.
+    var undelivered: [(message: String, closesBefore: Int)] = []
     var pollOutboundCalls = 0
 }
 
@@ -26,7 +28,7 @@ struct RecordingReactor: MessageReactor {
 
     mutating func poll() -> ReactorAction { onPoll() }
 
-    mutating func onOutbound(_ message: String) -> String { message }
+    mutating func onOutbound(_ message: String) -> String? { message }
 
     mutating func pollOutbound(budget: Int) -> OutboundPoll<String> {
         recorder.pollOutboundCalls += 1
@@ -34,6 +36,10 @@ struct RecordingReactor: MessageReactor {
             return .produced(produce.removeFirst())
         }
         return finishes ? .finished : .idle
+    }
+
+    mutating func onUndelivered(_ message: String) {
+        recorder.undelivered.append((message, recorder.closeReasons.count))
     }
 
     mutating func onClose(_ reason: CloseReason) {

@@ -119,4 +119,16 @@ struct SendPathTests {
         #expect(connection.recorder.closeReasons.count == 1)
         #expect(throws: SendError.closed("late")) { try connection.sender?.send("late") }
     }
+
+    @Test("messages still queued when the connection closes are handed to the reactor before its close callback")
+    func queuedMessagesAreHandedBack() throws {
+        let connection = try EmbeddedConnection()
+        connection.channel.isWritable = false
+        try connection.sender?.send("one")
+        try connection.sender?.send("two")
+        try connection.channel.close().wait()
+        #expect(connection.recorder.undelivered.map(\.message) == ["one", "two"])
+        #expect(connection.recorder.undelivered.allSatisfy { $0.closesBefore == 0 })
+        #expect(connection.recorder.closeReasons.count == 1)
+    }
 }

@@ -30,6 +30,23 @@ struct LifecycleTests {
         #expect(throws: SendError.closed(["a", "b"])) { try sender.send(contentsOf: ["a", "b"]) }
     }
 
+    @Test("close() refuses later sends but keeps what was sent receivable")
+    func closeKeepsQueuedMessages() throws {
+        let (sender, receiver) = makeChannel(of: Int.self)
+        let other = sender.makeSender()
+        try sender.send(1)
+        try other.send(2)
+        receiver.close()
+        #expect(sender.isClosed)
+        #expect(throws: SendError.closed(3)) { try sender.send(3) }
+        var received: [Int] = []
+        while let value = receiver.tryNext() {
+            received.append(value)
+        }
+        #expect(received.sorted() == [1, 2])
+        #expect(receiver.isFinished)
+    }
+
     @Test("next() returns nil only after the last sender is gone and everything is drained")
     func endOfStream() async throws {
         var first: Sender<Int>?

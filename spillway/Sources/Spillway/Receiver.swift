@@ -90,12 +90,21 @@ public final class Receiver<Element: Sendable> {
         return moved
     }
 
-    /// Whether the channel has ended: every sender is gone and every message has
-    /// been received. Checks every lane.
+    /// Whether the channel has ended: every sender is gone (or ``close()`` was
+    /// called) and every message has been received. Checks every lane.
     public var isFinished: Bool {
         local.pointee.isEmpty
-            && shared.senderCount.load(ordering: .sequentiallyConsistent) == 0
+            && (shared.senderCount.load(ordering: .sequentiallyConsistent) == 0
+                || shared.receiverGone.load(ordering: .relaxed))
             && !shared.hasDirtyLane()
+    }
+
+    /// Closes the channel from the receiving side: from now on every send fails with
+    /// ``SendError/closed(_:)`` (and the wake handler is removed), while messages
+    /// already sent stay receivable, so the consumer can drain them with
+    /// ``tryNext()`` until it returns `nil`.
+    public func close() {
+        shared.refuseSends()
     }
 
     /// Installs `handler` to be called, on the sending thread, each time a lane goes

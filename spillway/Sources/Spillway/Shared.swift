@@ -59,6 +59,16 @@ final class Shared<Element: Sendable>: Sendable {
         lanes.contains { $0.isDirty.load(ordering: .sequentiallyConsistent) }
     }
 
+    /// Refuses further sends; what is queued stays. Once each lane's lock has been
+    /// taken after the flag is set, no send can append any more.
+    func refuseSends() {
+        receiverGone.store(true, ordering: .relaxed)
+        for lane in lanes {
+            lane.queue.withLock { _ in }
+        }
+        waker.setHandler(nil)
+    }
+
     /// The receiver went away: refuse further sends and drop what is queued.
     func closeFromReceiver() {
         receiverGone.store(true, ordering: .relaxed)

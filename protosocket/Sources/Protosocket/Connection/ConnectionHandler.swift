@@ -180,7 +180,9 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.WireMessage == Cod
         }
 
         while budget > 0, let message = receiver.tryNext() {
-            emit(reactor.onOutbound(message))
+            if let wire = reactor.onOutbound(message) {
+                emit(wire)
+            }
         }
         polling: while budget > 0 && !reactorFinished {
             switch reactor.pollOutbound(budget: budget) {
@@ -326,15 +328,21 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.WireMessage == Cod
         context?.close(promise: nil)
     }
 
-    /// Tells the reactor, once, and releases the queue so that senders see it closed.
+    /// Closes the queue so that senders see it closed, hands the reactor what was
+    /// left in it, and tells the reactor, once.
     private func finishClose() {
         guard !isClosed else {
             return
         }
         isClosed = true
-        receiver?.setWakeHandler(nil)
-        receiver = nil
         waker.attach(nil)
+        if let receiver {
+            receiver.close()
+            while let message = receiver.tryNext() {
+                reactor.onUndelivered(message)
+            }
+            self.receiver = nil
+        }
         reactor.onClose(closeReason ?? .peerClosed)
     }
 }

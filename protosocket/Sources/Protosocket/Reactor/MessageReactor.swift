@@ -76,12 +76,19 @@ public protocol MessageReactor {
     /// bookkeeping. The default does nothing.
     mutating func poll() -> ReactorAction
 
-    /// Turns a message taken from the connection's Spillway queue into a wire message.
-    mutating func onOutbound(_ message: OutboundMessage) -> WireMessage
+    /// Turns a message taken from the connection's Spillway queue into a wire
+    /// message; `nil` writes nothing for it.
+    mutating func onOutbound(_ message: OutboundMessage) -> WireMessage?
 
     /// Produces a wire message directly. Called only while the connection has room
     /// to send, at most `budget` times in a row. The default is ``OutboundPoll/finished``.
     mutating func pollOutbound(budget: Int) -> OutboundPoll<WireMessage>
+
+    /// A message sent through the connection's queue that will never be taken
+    /// because the connection closed. Called for each such message, after which
+    /// sends fail with `SendError.closed`, and before ``onClose(_:)``; a message
+    /// that carries a continuation must resume it here. The default drops it.
+    mutating func onUndelivered(_ message: OutboundMessage)
 
     /// The connection ended; called exactly once, last.
     mutating func onClose(_ reason: CloseReason)
@@ -95,11 +102,14 @@ extension MessageReactor {
     public mutating func pollOutbound(budget: Int) -> OutboundPoll<WireMessage> { .finished }
 
     @inlinable
+    public mutating func onUndelivered(_ message: OutboundMessage) {}
+
+    @inlinable
     public mutating func onClose(_ reason: CloseReason) {}
 }
 
 extension MessageReactor where OutboundMessage == WireMessage {
     /// Sends logical messages to the wire unchanged.
     @inlinable
-    public mutating func onOutbound(_ message: OutboundMessage) -> WireMessage { message }
+    public mutating func onOutbound(_ message: OutboundMessage) -> WireMessage? { message }
 }
