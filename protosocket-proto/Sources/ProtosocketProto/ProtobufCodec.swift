@@ -1,0 +1,70 @@
+import NIOCore
+import Protosocket
+import SwiftProtobuf
+
+/// Protobuf messages in the standard length-delimited framing: a varint byte count,
+/// then the message's binary encoding (what Java's `writeDelimitedTo` and prost's
+/// length-delimited encoding produce).
+///
+/// ```swift
+/// struct EchoFactory: ConnectionFactory {
+///     func makeCodec() -> ProtobufCodec<EchoRequest, EchoResponse> { ProtobufCodec() }
+///     …
+/// }
+/// ```
+///
+/// Decoding parses the body straight from the receive buffer (no copy of the
+/// frame). Encoding appends the prefix and the body to the connection's pooled
+/// buffer; swift-protobuf has no API to serialize into a caller's buffer, so the
+/// body passes through one array of exactly its size.
+///
+/// A length prefix longer than 10 bytes, a length above ``maximumMessageSize`` or
+/// a body that does not parse is ``Protosocket/DecodeResult/invalid(reason:)``:
+/// the connection that sent it closes.
+public struct ProtobufCodec<Inbound: SwiftProtobuf.Message, Outbound: SwiftProtobuf.Message>: MessageEncoder, MessageDecoder {
+    /// The largest message body accepted, in bytes.
+    public var maximumMessageSize: Int
+
+    /// - Parameter maximumMessageSize: The largest message body accepted; 4 MiB by
+    ///   default. The connection's `maxBufferLength` caps it too.
+    public init(maximumMessageSize: Int = 4 << 20) {
+        precondition(maximumMessageSize >= 0, "maximumMessageSize must not be negative")
+        self.maximumMessageSize = maximumMessageSize
+    }
+
+    /// Appends `message` with its length prefix to `buffer`.
+    ///
+    /// Proto3 messages always serialize; a message that cannot (a proto2 message
+    /// missing required fields is still written, as `partial`; only one over
+    /// protobuf's 2 GiB limit fails) is not written.
+    public mutating func encode(_ message: Outbound, into buffer: inout ByteBuffer) {
+        guard let body: [UInt8] = try? message.serializedBytes(partial: true) else {
+            return
+        }
+        Varint.write(UInt64(body.count), into: &buffer)
+        buffer.writeBytes(body)
+    }
+
+    public mutating func decode(_ buffer: ByteBuffer) -> DecodeResult<Inbound> {
+        switch Varint.read(from: buffer) {
+        case .incomplete:
+            return .incomplete(totalSize: nil)
+        case .invalid:
+            return .invalid(reason: "length prefix is not a varint of at most 10 bytes")
+        case .value(let length, let prefixLength):
+            guard length <= UInt64(maximumMessageSize) else {
+                return .invalid(reason: "message of \(length) bytes exceeds the maximum of \(maximumMessageSize)")
+            }
+            let total = prefixLength + Int(length)
+            guard buffer.readableBytes >= total else {
+                return .incomplete(totalSize: total)
+            }
+            do {
+                let message = try Inbound(serializedBytes: buffer.readableBytesSpan.extracting(prefixLength..<total))
+                return .message(message, consumed: total)
+            } catch {
+                return .invalid(reason: "message body does not parse: \(error)")
+            }
+        }
+    }
+}

@@ -1,0 +1,113 @@
+import Protosocket
+
+/// The client side of an RPC connection, on its event loop: registers calls as
+/// their requests go out, completes unary calls, feeds streams and finishes them
+/// on `end`, and fails everything pending when the connection closes.
+struct ClientReactor<Request: RPCMessage, Response: RPCMessage>: MessageReactor {
+    typealias InboundMessage = Response
+    typealias WireMessage = Request
+    typealias OutboundMessage = ClientCommand<Request, Response>
+
+    private enum Pending {
+        case unary(UnsafeContinuation<Response, any Error>)
+        case stream(ResponseBuffer<Response>)
+
+        func fail(_ error: any Error) {
+            switch self {
+            case .unary(let continuation): continuation.resume(throwing: error)
+            case .stream(let buffer): buffer.finish(throwing: error)
+            }
+        }
+    }
+
+    private var pending: [UInt64: Pending] = [:]
+    /// The stream whose full buffer paused inbound delivery.
+    private var pausedBy: ResponseBuffer<Response>?
+
+    mutating func onInbound(_ response: Response) -> ReactorAction {
+        let id = response.messageID
+        switch response.controlCode {
+        case .normal:
+            switch pending[id] {
+            case .unary(let continuation):
+                pending[id] = nil
+                continuation.resume(returning: response)
+            case .stream(let buffer):
+                if buffer.push(response) {
+                    pausedBy = buffer
+                    return .pause
+                }
+            case nil:
+                // A response to a call that is over (cancelled, or a duplicate): drop it.
+                break
+            }
+        case .end:
+            switch pending.removeValue(forKey: id) {
+            case .stream(let buffer):
+                buffer.finish(throwing: nil)
+            case .unary(let continuation):
+                // A unary call has no stream to end: it got no response.
+                continuation.resume(throwing: RPCError.cancelledRemotely)
+            case nil:
+                break
+            }
+        case .cancel:
+            pending.removeValue(forKey: id)?.fail(RPCError.cancelledRemotely)
+        }
+        return .continue
+    }
+
+    mutating func poll() -> ReactorAction {
+        guard let buffer = pausedBy else {
+            return .continue
+        }
+        if buffer.hasRoom {
+            pausedBy = nil
+            return .continue
+        }
+        return .pause
+    }
+
+    mutating func onOutbound(_ command: ClientCommand<Request, Response>) -> Request? {
+        switch command {
+        case .unary(let request, let continuation):
+            pending[request.messageID] = .unary(continuation)
+            return request
+        case .stream(let request, let buffer):
+            pending[request.messageID] = .stream(buffer)
+            return request
+        case .cancel(let id):
+            // Unknown: already answered, so the server has forgotten it too.
+            guard let call = pending.removeValue(forKey: id) else {
+                return nil
+            }
+            call.fail(CancellationError())
+            return Request.cancelled(id: id)
+        }
+    }
+
+    mutating func pollOutbound(budget: Int) -> OutboundPoll<Request> {
+        // Requests come only through the queue; the connection finishes once every
+        // client handle (every sender) is gone.
+        .finished
+    }
+
+    mutating func onUndelivered(_ command: ClientCommand<Request, Response>) {
+        switch command {
+        case .unary(_, let continuation):
+            continuation.resume(throwing: RPCError.connectionClosed)
+        case .stream(_, let buffer):
+            buffer.finish(throwing: RPCError.connectionClosed)
+        case .cancel:
+            break
+        }
+    }
+
+    mutating func onClose(_ reason: CloseReason) {
+        let calls = pending
+        pending = [:]
+        for call in calls.values {
+            call.fail(RPCError.connectionClosed)
+        }
+    }
+}

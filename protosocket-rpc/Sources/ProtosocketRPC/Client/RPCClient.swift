@@ -1,0 +1,115 @@
+import NIOCore
+import Protosocket
+import ProtosocketClient
+import Spillway
+import Synchronization
+
+/// A client of one RPC connection: a cheap `Sendable` handle that any number of
+/// tasks share.
+///
+/// ```swift
+/// let client = try await RPCClient.connect(host: "127.0.0.1", port: 9000) {
+///     ProtobufCodec<Echo_Response, Echo_Request>()
+/// }
+/// let response = try await client.unary(request)
+/// for try await item in client.streaming(streamRequest) { … }
+/// ```
+///
+/// Each request gets a fresh message id (whatever id it carried is replaced), so
+/// callers cannot collide. Calls fail with ``RPCError/cancelledRemotely`` when the
+/// server cancels them and with ``RPCError/connectionClosed`` when the connection
+/// dies, all at once and none left waiting. Cancelling the calling task cancels the
+/// call on the server too and throws `CancellationError`.
+///
+/// The connection stays open while any copy of the client (or a stream from it) is
+/// alive, until ``close()``, or until the server or the network ends it.
+public struct RPCClient<Request: RPCMessage, Response: RPCMessage>: Sendable {
+    let core: ClientCore<Request, Response>
+
+    init(connection: ClientConnection<ClientCommand<Request, Response>>, streamBufferLimit: Int) {
+        core = ClientCore(connection: connection, streamBufferLimit: streamBufferLimit)
+    }
+
+    /// Whether the connection is open; once `false`, every call fails with
+    /// ``RPCError/connectionClosed``.
+    public var isAlive: Bool {
+        core.connection.isActive
+    }
+
+    /// Sends `request` and returns the server's response.
+    ///
+    /// - Throws: ``RPCError`` when the server cancels the call or the connection
+    ///   closes; `CancellationError` when the calling task is cancelled.
+    public func unary(_ request: Request) async throws -> Response {
+        try Task.checkCancellation()
+        var request = request
+        let id = core.makeID()
+        request.messageID = id
+        let sender = core.sender(for: id)
+        return try await withTaskCancellationHandler {
+            try await withUnsafeThrowingContinuation { continuation in
+                do {
+                    try sender.send(.unary(request, continuation))
+                } catch {
+                    continuation.resume(throwing: RPCError.connectionClosed)
+                }
+            }
+        } onCancel: {
+            try? sender.send(.cancel(id))
+        }
+    }
+
+    /// Sends `request` and returns its stream of responses, which finishes when the
+    /// server ends it. See ``RPCResponseStream`` for how it fails.
+    public func streaming(_ request: Request) -> RPCResponseStream<Response> {
+        var request = request
+        let id = core.makeID()
+        request.messageID = id
+        let sender = core.sender(for: id)
+        let buffer = ResponseBuffer<Response>(limit: core.streamBufferLimit, waker: core.connection.waker)
+        do {
+            try sender.send(.stream(request, buffer))
+        } catch {
+            buffer.finish(throwing: RPCError.connectionClosed)
+        }
+        let call = StreamCall(id: id, buffer: buffer) { id in
+            try? sender.send(.cancel(id))
+        }
+        return RPCResponseStream(call: call)
+    }
+
+    /// Closes the connection; pending calls fail with ``RPCError/connectionClosed``.
+    public func close() async {
+        await core.connection.close()
+    }
+
+    /// Waits until the connection has closed.
+    public func closed() async {
+        await core.connection.closed()
+    }
+}
+
+/// What every copy of a client shares.
+final class ClientCore<Request: RPCMessage, Response: RPCMessage>: Sendable {
+    let connection: ClientConnection<ClientCommand<Request, Response>>
+    let streamBufferLimit: Int
+    /// One sender per Spillway lane, so that concurrent callers spread over the
+    /// lanes; a call and its cancellation use the same one, so they stay in order.
+    private let senders: [Sender<ClientCommand<Request, Response>>]
+    private let lastID = Atomic<UInt64>(0)
+
+    init(connection: ClientConnection<ClientCommand<Request, Response>>, streamBufferLimit: Int) {
+        self.connection = connection
+        self.streamBufferLimit = streamBufferLimit
+        let first = connection.sender
+        senders = [first] + (1..<8).map { _ in first.makeSender() }
+    }
+
+    func makeID() -> UInt64 {
+        lastID.wrappingAdd(1, ordering: .relaxed).newValue
+    }
+
+    func sender(for id: UInt64) -> Sender<ClientCommand<Request, Response>> {
+        senders[Int(id % UInt64(senders.count))]
+    }
+}

@@ -1,0 +1,68 @@
+import Synchronization
+
+/// The responses of a streaming call, in the order the server sent them; it
+/// finishes when the server sends `end`.
+///
+/// Iterate it once, from one task. Iteration throws ``RPCError/cancelledRemotely``
+/// when the server cancels the call, ``RPCError/connectionClosed`` when the
+/// connection dies, and `CancellationError` when the iterating task is cancelled
+/// (the server is then told to stop). Dropping the stream before its end also
+/// cancels the call on the server.
+public struct RPCResponseStream<Response: RPCMessage>: AsyncSequence, Sendable {
+    public typealias Element = Response
+    public typealias Failure = any Error
+
+    let call: StreamCall<Response>
+
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(call: call)
+    }
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        public typealias Element = Response
+        public typealias Failure = any Error
+
+        let call: StreamCall<Response>
+
+        public mutating func next() async throws -> Response? {
+            try await call.next()
+        }
+    }
+}
+
+/// One streaming call: its buffer, and telling the server when the caller gives up.
+final class StreamCall<Response: RPCMessage>: Sendable {
+    let id: UInt64
+    let buffer: ResponseBuffer<Response>
+    private let sendCancel: @Sendable (UInt64) -> Void
+    private let isOver = Atomic<Bool>(false)
+
+    init(id: UInt64, buffer: ResponseBuffer<Response>, sendCancel: @escaping @Sendable (UInt64) -> Void) {
+        self.id = id
+        self.buffer = buffer
+        self.sendCancel = sendCancel
+    }
+
+    deinit {
+        // Abandoned before the end: stop the server's work for it.
+        if !isOver.load(ordering: .relaxed) {
+            buffer.abandon()
+            sendCancel(id)
+        }
+    }
+
+    func next() async throws -> Response? {
+        do {
+            guard let response = try await buffer.next() else {
+                isOver.store(true, ordering: .relaxed)
+                return nil
+            }
+            return response
+        } catch {
+            if !isOver.exchange(true, ordering: .relaxed) && error is CancellationError {
+                sendCancel(id)
+            }
+            throw error
+        }
+    }
+}

@@ -1,0 +1,138 @@
+import DequeModule
+import KLock
+import Protosocket
+
+/// The responses of one streaming call, between the connection (which pushes) and
+/// the consuming task (which takes).
+///
+/// It holds at most `limit` responses: when a push fills it, the client reactor
+/// pauses the connection's inbound side until the consumer takes one, so a consumer
+/// that stops reading stops the server's stream (through TCP) instead of growing
+/// memory.
+final class ResponseBuffer<Response: Sendable>: Sendable {
+    private struct State {
+        var items: Deque<Response> = []
+        /// How the stream ended, once it has; reported after the buffered items.
+        var end: Result<Void, any Error>?
+        var consumer: UnsafeContinuation<Void, Never>?
+        var isAbandoned = false
+    }
+
+    private enum Taken {
+        case item(Response)
+        case end(Result<Void, any Error>)
+        case nothing
+    }
+
+    private let state = KLock(State())
+    let limit: Int
+    private let waker: ConnectionWaker
+
+    init(limit: Int, waker: ConnectionWaker) {
+        self.limit = limit
+        self.waker = waker
+    }
+
+    // MARK: Connection side (on the event loop)
+
+    /// Delivers `response`; reports whether the buffer is now full.
+    func push(_ response: Response) -> Bool {
+        let (consumer, full) = state.withLock { state -> (UnsafeContinuation<Void, Never>?, Bool) in
+            if state.isAbandoned || state.end != nil {
+                return (nil, false)
+            }
+            state.items.append(response)
+            return (state.consumer.take(), state.items.count >= limit)
+        }
+        consumer?.resume()
+        return full
+    }
+
+    /// Whether the consumer has made room (or gone), so the connection may read on.
+    var hasRoom: Bool {
+        state.withLock { $0.isAbandoned || $0.end != nil || $0.items.count < limit }
+    }
+
+    /// Ends the stream after the buffered responses: cleanly when `error` is `nil`.
+    func finish(throwing error: (any Error)?) {
+        let consumer = state.withLock { state -> UnsafeContinuation<Void, Never>? in
+            guard state.end == nil else {
+                return nil
+            }
+            state.end = error.map { .failure($0) } ?? .success(())
+            return state.consumer.take()
+        }
+        consumer?.resume()
+    }
+
+    // MARK: Consumer side
+
+    /// The next response, `nil` at the end; waits for one if needed.
+    ///
+    /// - Throws: How the call failed (``RPCError``), or `CancellationError` when the
+    ///   consuming task was cancelled; once, after which the stream is over.
+    func next() async throws -> Response? {
+        while true {
+            switch take() {
+            case .item(let item):
+                return item
+            case .end(let end):
+                try end.get()
+                return nil
+            case .nothing:
+                await waitForActivity()
+            }
+        }
+    }
+
+    private func take() -> Taken {
+        let (taken, madeRoom) = state.withLock { state -> (Taken, Bool) in
+            if case .failure(let error) = state.end, error is CancellationError {
+                // A cancelled consumer does not want the rest.
+                state.items.removeAll()
+            }
+            if let item = state.items.popFirst() {
+                return (.item(item), state.items.count == limit - 1)
+            }
+            guard let end = state.end else {
+                return (.nothing, false)
+            }
+            // Report an error once; afterwards the stream is simply over.
+            state.end = .success(())
+            return (.end(end), false)
+        }
+        if madeRoom {
+            waker.wake()
+        }
+        return taken
+    }
+
+    /// Suspends until a push or the end (including cancellation of this task).
+    private func waitForActivity() async {
+        await withTaskCancellationHandler {
+            await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
+                let parked = state.withLock { state -> Bool in
+                    guard state.items.isEmpty, state.end == nil else {
+                        return false
+                    }
+                    state.consumer = continuation
+                    return true
+                }
+                if !parked {
+                    continuation.resume()
+                }
+            }
+        } onCancel: {
+            finish(throwing: CancellationError())
+        }
+    }
+
+    /// The consumer is gone: drop what is buffered and let the connection read on.
+    func abandon() {
+        state.withLock { state in
+            state.isAbandoned = true
+            state.items.removeAll()
+        }
+        waker.wake()
+    }
+}

@@ -1,0 +1,174 @@
+import DequeModule
+import Protosocket
+import Spillway
+
+/// The server side of an RPC connection, on its event loop; made by
+/// ``RPCServerFactory``, not by users.
+///
+/// Requests that start an RPC go to the connection service. Its immediate answers
+/// queue here and go out on the next turn, without a task; deferred answers and
+/// streams run in tasks, which report through the connection's queue. Responses
+/// are taken only while the connection has room to send; when immediate answers
+/// pile up (the client does not read), inbound delivery pauses.
+public struct RPCServerReactor<Service: RPCConnectionService>: MessageReactor {
+    public typealias Request = Service.Request
+    public typealias Response = Service.Response
+    public typealias InboundMessage = Request
+    public typealias WireMessage = Response
+    public typealias OutboundMessage = RPCServerEvent<Response>
+
+    private enum Running {
+        case deferred(Task<Void, Never>)
+        case stream(StreamSlot<Response>, Task<Void, Never>)
+
+        func cancel() {
+            switch self {
+            case .deferred(let task):
+                task.cancel()
+            case .stream(let slot, let task):
+                slot.cancel()
+                task.cancel()
+            }
+        }
+    }
+
+    private var service: Service
+    private let sender: Sender<RPCServerEvent<Response>>
+    private let waker: ConnectionWaker
+    private let limits: RPCServerLimits
+    /// Answers ready to send, ids stamped.
+    private var answers: Deque<Response> = []
+    private var running: [UInt64: Running] = [:]
+    /// Streams with responses to take, served round-robin.
+    private var readyStreams: Deque<UInt64> = []
+    private var isPausedForAnswers = false
+
+    init(service: Service, context: ConnectionContext<RPCServerEvent<Response>>, limits: RPCServerLimits) {
+        self.service = service
+        self.sender = context.sender
+        self.waker = context.waker
+        self.limits = limits
+    }
+
+    public mutating func onInbound(_ request: Request) -> ReactorAction {
+        let id = request.messageID
+        switch request.controlCode {
+        case .normal:
+            start(request, id: id)
+        case .cancel:
+            if let rpc = running.removeValue(forKey: id) {
+                rpc.cancel()
+                answers.append(Response.cancelled(id: id))
+            }
+        case .end:
+            // Clients do not stream requests; nothing to end.
+            break
+        }
+        if answers.count >= limits.maxQueuedAnswers {
+            isPausedForAnswers = true
+            return .pause
+        }
+        return .continue
+    }
+
+    private mutating func start(_ request: Request, id: UInt64) {
+        guard running[id] == nil else {
+            // The client reused the id of a running RPC: ignore the duplicate.
+            return
+        }
+        switch service.answer(request).kind {
+        case .response(var response):
+            response.messageID = id
+            answers.append(response)
+        case .cancelled:
+            answers.append(Response.cancelled(id: id))
+        case .deferred(let operation):
+            let sender = self.sender
+            running[id] = .deferred(Task {
+                let event: RPCServerEvent<Response>
+                do {
+                    event = .completed(id, try await operation())
+                } catch {
+                    event = .failed(id)
+                }
+                try? sender.send(event)
+            })
+        case .stream(let body):
+            let slot = StreamSlot(id: id, capacity: limits.streamBufferCapacity, sender: sender)
+            running[id] = .stream(slot, Task {
+                do {
+                    try await body(slot)
+                    slot.finish(succeeded: true)
+                } catch {
+                    slot.finish(succeeded: false)
+                }
+            })
+        }
+    }
+
+    public mutating func poll() -> ReactorAction {
+        if isPausedForAnswers {
+            if answers.count >= limits.maxQueuedAnswers {
+                return .pause
+            }
+            isPausedForAnswers = false
+        }
+        return .continue
+    }
+
+    public mutating func onOutbound(_ event: RPCServerEvent<Response>) -> Response? {
+        switch event.kind {
+        case .completed(let id, var response):
+            // Cancelled meanwhile: the client was already answered.
+            guard running.removeValue(forKey: id) != nil else {
+                return nil
+            }
+            response.messageID = id
+            return response
+        case .failed(let id):
+            guard running.removeValue(forKey: id) != nil else {
+                return nil
+            }
+            return Response.cancelled(id: id)
+        case .streamReady(let id):
+            if case .stream = running[id] {
+                readyStreams.append(id)
+            }
+            return nil
+        }
+    }
+
+    public mutating func pollOutbound(budget: Int) -> OutboundPoll<Response> {
+        if let answer = answers.popFirst() {
+            if isPausedForAnswers && answers.count < limits.maxQueuedAnswers {
+                // Be polled again, to resume delivery.
+                waker.wake()
+            }
+            return .produced(answer)
+        }
+        while let id = readyStreams.popFirst() {
+            guard case .stream(let slot, _) = running[id] else {
+                continue
+            }
+            switch slot.take() {
+            case .response(var response):
+                response.messageID = id
+                readyStreams.append(id)
+                return .produced(response)
+            case .empty:
+                continue
+            case .finished(let succeeded):
+                running[id] = nil
+                return .produced(succeeded ? Response.ended(id: id) : Response.cancelled(id: id))
+            }
+        }
+        return .idle
+    }
+
+    public mutating func onClose(_ reason: CloseReason) {
+        for rpc in running.values {
+            rpc.cancel()
+        }
+        running = [:]
+    }
+}

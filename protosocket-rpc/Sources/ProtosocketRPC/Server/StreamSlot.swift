@@ -1,0 +1,136 @@
+import DequeModule
+import KLock
+import Spillway
+
+/// The responses of one streaming RPC on the server, between its task (which
+/// puts) and the connection's reactor (which takes only while it has room to send).
+///
+/// The task is suspended while `capacity` responses wait, and resumed once the
+/// reactor has taken half of them; the reactor learns that a slot has work through
+/// one stream-ready event per idle-to-ready edge.
+final class StreamSlot<Response: RPCMessage>: Sendable {
+    enum Taken {
+        case response(Response)
+        /// Nothing now; the slot announces itself again when it has more.
+        case empty
+        /// Every response was taken; the stream ended cleanly (`true`) or threw.
+        case finished(succeeded: Bool)
+    }
+
+    private struct State {
+        var items: Deque<Response> = []
+        /// The reactor knows this slot has work (an announcement is on its way or
+        /// the slot is in its ready list).
+        var isAnnounced = false
+        var outcome: Bool?
+        var producer: UnsafeContinuation<Void, any Error>?
+        var isCancelled = false
+    }
+
+    let id: UInt64
+    private let capacity: Int
+    private let sender: Sender<RPCServerEvent<Response>>
+    private let state = KLock(State())
+
+    init(id: UInt64, capacity: Int, sender: Sender<RPCServerEvent<Response>>) {
+        self.id = id
+        self.capacity = capacity
+        self.sender = sender
+    }
+
+    // MARK: Task side
+
+    /// Queues `response`, waiting while the slot is full.
+    ///
+    /// - Throws: `CancellationError` once the RPC is cancelled.
+    func put(_ response: Response) async throws {
+        let (announce, isFull) = try state.withLock { state throws(CancellationError) -> (Bool, Bool) in
+            if state.isCancelled {
+                throw CancellationError()
+            }
+            state.items.append(response)
+            return (announceIfNeeded(&state), state.items.count >= capacity)
+        }
+        if announce {
+            try? sender.send(.streamReady(id))
+        }
+        if isFull {
+            try await waitForRoom()
+        }
+    }
+
+    /// The stream is over: after the queued responses, the client gets `end`
+    /// (`succeeded`) or `cancel`.
+    func finish(succeeded: Bool) {
+        let announce = state.withLock { state -> Bool in
+            guard !state.isCancelled, state.outcome == nil else {
+                return false
+            }
+            state.outcome = succeeded
+            return announceIfNeeded(&state)
+        }
+        if announce {
+            try? sender.send(.streamReady(id))
+        }
+    }
+
+    private func announceIfNeeded(_ state: inout State) -> Bool {
+        if state.isAnnounced {
+            return false
+        }
+        state.isAnnounced = true
+        return true
+    }
+
+    private func waitForRoom() async throws {
+        try await withTaskCancellationHandler {
+            try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
+                let parked = state.withLock { state -> Bool in
+                    guard !state.isCancelled, state.items.count >= capacity else {
+                        return false
+                    }
+                    state.producer = continuation
+                    return true
+                }
+                if !parked {
+                    continuation.resume()
+                }
+            }
+        } onCancel: {
+            cancel()
+        }
+        if state.withLock({ $0.isCancelled }) {
+            throw CancellationError()
+        }
+    }
+
+    // MARK: Reactor side (on the event loop)
+
+    /// The next response to send, if any.
+    func take() -> Taken {
+        let (taken, producer) = state.withLock { state -> (Taken, UnsafeContinuation<Void, any Error>?) in
+            if let response = state.items.popFirst() {
+                let resume = state.items.count <= capacity / 2 ? state.producer.take() : nil
+                return (.response(response), resume)
+            }
+            if let outcome = state.outcome {
+                return (.finished(succeeded: outcome), nil)
+            }
+            state.isAnnounced = false
+            return (.empty, nil)
+        }
+        producer?.resume()
+        return taken
+    }
+
+    /// Stops the stream: drops what is queued and ends a waiting `put` with
+    /// `CancellationError`. Safe from any thread, more than once.
+    func cancel() {
+        let producer = state.withLock { state -> UnsafeContinuation<Void, any Error>? in
+            state.isCancelled = true
+            state.items.removeAll()
+            return state.producer.take()
+        }
+        producer?.resume(throwing: CancellationError())
+    }
+}
