@@ -1,0 +1,83 @@
+import NIOCore
+import ProtosocketProto
+import ProtosocketRPC
+
+/// The echo RPC service of DESIGN §8, for any number of connections.
+///
+/// - Unary: the response echoes the request's `message` and `nanotime`.
+/// - Stream: one `EchoStream` per byte of `message` (that byte as a one-character
+///   string, `sequence` its index), then `end`.
+/// - A request without a body is answered with `cancel`.
+public struct EchoService: RPCSocketService {
+    /// The largest message accepted from a client.
+    public var maximumMessageSize: Int
+
+    public init(maximumMessageSize: Int = 4 << 20) {
+        self.maximumMessageSize = maximumMessageSize
+    }
+
+    public func makeCodec() -> ProtobufCodec<Echo_Request, Echo_Response> {
+        ProtobufCodec(maximumMessageSize: maximumMessageSize)
+    }
+
+    public func makeConnectionService(remoteAddress: SocketAddress?) -> EchoConnectionService {
+        EchoConnectionService()
+    }
+}
+
+/// One connection of ``EchoService``; unary echoes are answered without a task.
+public struct EchoConnectionService: RPCConnectionService {
+    public init() {}
+
+    public mutating func answer(_ request: Echo_Request) -> RPCAnswer<Echo_Response> {
+        guard request.hasBody else {
+            return .cancelled
+        }
+        let body = request.body
+        switch request.responseBehavior {
+        case .unary, .UNRECOGNIZED:
+            return .response(.with {
+                $0.echo = .with {
+                    $0.message = body.message
+                    $0.nanotime = body.nanotime
+                }
+            })
+        case .stream:
+            return .stream(EchoStreamSequence(message: body.message, nanotime: body.nanotime))
+        }
+    }
+}
+
+/// The responses of a streamed echo: one per byte of the message.
+struct EchoStreamSequence: AsyncSequence, Sendable {
+    typealias Element = Echo_Response
+
+    let message: String
+    let nanotime: UInt64
+
+    func makeAsyncIterator() -> Iterator {
+        Iterator(bytes: Array(message.utf8), nanotime: nanotime)
+    }
+
+    struct Iterator: AsyncIteratorProtocol {
+        let bytes: [UInt8]
+        let nanotime: UInt64
+        var index = 0
+
+        mutating func next() async -> Echo_Response? {
+            guard index < bytes.count else {
+                return nil
+            }
+            defer { index += 1 }
+            let character = String(decoding: bytes[index...index], as: UTF8.self)
+            let sequence = UInt64(index)
+            return .with {
+                $0.stream = .with {
+                    $0.message = character
+                    $0.nanotime = nanotime
+                    $0.sequence = sequence
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+import ArgumentParser
+import EchoProto
+import Logging
+import ProtosocketRPC
+import ProtosocketServer
+import ServiceLifecycle
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The echo RPC server; stops gracefully on SIGINT or SIGTERM.
+@main
+struct ExampleProtoServer: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "example-proto-server",
+        abstract: "Serves the echo RPC service of echo.proto."
+    )
+
+    @Option(help: "The address to listen on (default: the HOST environment variable, else 127.0.0.1).")
+    var host: String?
+
+    @Option(help: "The port to listen on.")
+    var port: Int = 9000
+
+    func run() async throws {
+        var logger = Logger(label: "example-proto-server")
+        logger.logLevel = .info
+        let address = host ?? ProcessInfoHost.value ?? "127.0.0.1"
+        let server = try await RPCServer.bind(
+            configuration: ServerConfiguration(host: address, port: port, shutdownGracePeriod: .seconds(5)),
+            service: EchoService(),
+            logger: logger
+        )
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [.init(service: server)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
+        try await group.run()
+    }
+}
+
+/// The `HOST` environment variable, when set and not empty.
+enum ProcessInfoHost {
+    static var value: String? {
+        guard let raw = getenv("HOST") else {
+            return nil
+        }
+        let host = String(cString: raw)
+        return host.isEmpty ? nil : host
+    }
+}
