@@ -12,6 +12,10 @@ let package = Package(
         .package(path: "../protosocket"),
         .package(path: "../protosocket-server"),
         .package(path: "../protosocket-client"),
+        .package(path: "../protosocket-proto"),
+        .package(path: "../protosocket-rpc"),
+        .package(path: "../example-proto"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
@@ -52,6 +56,43 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "ProtosocketProtoTests",
+            dependencies: [
+                "TestSupport",
+                .product(name: "ProtosocketProto", package: "protosocket-proto"),
+                .product(name: "Protosocket", package: "protosocket"),
+                .product(name: "EchoProto", package: "example-proto"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "ProtosocketRPCTests",
+            dependencies: [
+                "TestSupport",
+                .product(name: "EchoProto", package: "example-proto"),
+                .product(name: "ProtosocketProto", package: "protosocket-proto"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "ProtosocketRPC", package: "protosocket-rpc"),
+                .product(name: "ProtosocketServer", package: "protosocket-server"),
+                .product(name: "ProtosocketClient", package: "protosocket-client"),
+                .product(name: "Protosocket", package: "protosocket"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "ExampleProtoTests",
+            dependencies: [
+                "TestSupport",
+                .product(name: "EchoProto", package: "example-proto"),
+                .product(name: "EchoLoad", package: "example-proto"),
+                .product(name: "ProtosocketRPC", package: "protosocket-rpc"),
             ]
         ),
     ],

@@ -1,0 +1,145 @@
+import EchoProto
+import Logging
+import NIOCore
+import Protosocket
+import ProtosocketClient
+import ProtosocketProto
+import ProtosocketRPC
+import ProtosocketServer
+import Synchronization
+
+typealias EchoClient = RPCClient<Echo_Request, Echo_Response>
+
+let quietLogger: Logger = {
+    var logger = Logger(label: "protosocket.rpc.tests")
+    logger.logLevel = .critical
+    return logger
+}()
+
+/// A service whose answers the test writes.
+struct ScriptedService: RPCSocketService {
+    let answer: @Sendable (Echo_Request) -> RPCAnswer<Echo_Response>
+
+    func makeCodec() -> ProtobufCodec<Echo_Request, Echo_Response> { ProtobufCodec() }
+
+    func makeConnectionService(remoteAddress: SocketAddress?) -> ScriptedConnectionService {
+        ScriptedConnectionService(script: answer)
+    }
+}
+
+struct ScriptedConnectionService: RPCConnectionService {
+    let script: @Sendable (Echo_Request) -> RPCAnswer<Echo_Response>
+
+    mutating func answer(_ request: Echo_Request) -> RPCAnswer<Echo_Response> {
+        script(request)
+    }
+}
+
+/// A running server and its port.
+struct TestServer<Service: RPCSocketService> {
+    let server: ProtosocketServer<RPCServerFactory<Service>>
+    let port: Int
+
+    static func start(_ service: Service, limits: RPCServerLimits = RPCServerLimits()) async throws -> TestServer {
+        let server = try await RPCServer.bind(
+            configuration: ServerConfiguration(host: "127.0.0.1", port: 0),
+            service: service,
+            limits: limits,
+            logger: quietLogger
+        )
+        return TestServer(server: server, port: server.localAddress?.port ?? 0)
+    }
+
+    func connect(
+        streamBufferLimit: Int = 1024,
+        configuration: ConnectionConfiguration = .client
+    ) async throws -> EchoClient {
+        try await EchoClient.connect(
+            host: "127.0.0.1",
+            port: port,
+            connector: TCPConnector(configuration: configuration, logger: quietLogger),
+            streamBufferLimit: streamBufferLimit
+        ) {
+            ProtobufCodec<Echo_Response, Echo_Request>()
+        }
+    }
+
+    func close() async {
+        await server.close()
+    }
+}
+
+/// A counter shared between a test and its service's tasks.
+final class Counter: Sendable {
+    private let value = Atomic<Int>(0)
+
+    var count: Int { value.load(ordering: .relaxed) }
+
+    @discardableResult
+    func increment() -> Int {
+        value.wrappingAdd(1, ordering: .relaxed).newValue
+    }
+}
+
+func echoRequest(_ message: String, stream: Bool = false) -> Echo_Request {
+    .with {
+        $0.body.message = message
+        $0.responseBehavior = stream ? .stream : .unary
+    }
+}
+
+/// A deferred answer that never completes by itself: it counts its start, waits
+/// until cancelled, and counts the cancellation.
+func waitUntilCancelled(started: Counter, cancelled: Counter) -> RPCAnswer<Echo_Response> {
+    .deferred {
+        started.increment()
+        do {
+            try await Task.sleep(for: .seconds(3_600))
+        } catch {
+            cancelled.increment()
+            throw error
+        }
+        return Echo_Response()
+    }
+}
+
+/// `count` responses carrying `payload` bytes each, counting every one produced
+/// and, in `ended`, the end of iteration (the iterator's release).
+struct CountingStream: AsyncSequence, Sendable {
+    let count: Int
+    let payload: Int
+    let produced: Counter
+    var ended: Counter? = nil
+
+    func makeAsyncIterator() -> Iterator {
+        Iterator(
+            remaining: count,
+            text: String(repeating: "x", count: payload),
+            produced: produced,
+            token: ended.map(EndToken.init)
+        )
+    }
+
+    /// Counts its own release.
+    final class EndToken {
+        let counter: Counter
+        init(_ counter: Counter) { self.counter = counter }
+        deinit { counter.increment() }
+    }
+
+    struct Iterator: AsyncIteratorProtocol {
+        var remaining: Int
+        let text: String
+        let produced: Counter
+        let token: EndToken?
+
+        mutating func next() async -> Echo_Response? {
+            guard remaining > 0 else {
+                return nil
+            }
+            remaining -= 1
+            let sequence = UInt64(produced.increment())
+            return .with { $0.stream = .with { $0.message = text; $0.sequence = sequence } }
+        }
+    }
+}
