@@ -9,7 +9,7 @@ struct DemoTests {
         let report = try await Demo.run(
             LoadOptions(port: 0, connections: 2, concurrency: 32, duration: .seconds(1), mode: mode)
         ) { _ in intervals.add() }
-        #expect(report.count > 0)
+        #expect(report.count > 0, "\(report)")
         #expect(report.rate > 0)
         #expect(report.errors == 0)
         #expect(intervals.value >= 1)

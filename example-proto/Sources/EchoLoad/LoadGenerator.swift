@@ -13,7 +13,8 @@ import Synchronization
 /// echoes; a response's latency is its arrival time minus that.
 public enum LoadGenerator {
     /// Runs the load; `onInterval` gets a report about every second, and the
-    /// result covers the whole run.
+    /// result covers the whole run, including the calls still in flight when the
+    /// duration was over (the run waits for them).
     ///
     /// - Throws: When a connection cannot be opened.
     public static func run(
@@ -34,9 +35,16 @@ public enum LoadGenerator {
                     await run.work(worker: worker, client: client, options: options)
                 }
             }
-            let report = await run.report(every: .seconds(1), for: options.duration, onInterval: onInterval)
+            let started = ContinuousClock.now
+            var total = await run.report(every: .seconds(1), for: options.duration, onInterval: onInterval)
             await group.waitForAll()
-            return report
+            total.add(run.collect())
+            return LoadReport(
+                histogram: total,
+                errors: run.errorCount,
+                duration: ContinuousClock.now - started,
+                inFlight: 0
+            )
         }
         for client in clients {
             await client.close()
@@ -98,12 +106,18 @@ final class LoadRun: Sendable {
         }
     }
 
+    var errorCount: Int {
+        errors.load(ordering: .relaxed)
+    }
+
     /// Reports every `interval` until `duration` has passed, then stops the workers.
+    ///
+    /// - Returns: Every latency reported.
     func report(
         every interval: Duration,
         for duration: Duration,
         onInterval: @Sendable (LoadReport) -> Void
-    ) async -> LoadReport {
+    ) async -> Histogram<UInt64> {
         let clock = ContinuousClock()
         let start = clock.now
         var total = LoadRun.makeHistogram()
@@ -114,31 +128,26 @@ final class LoadRun: Sendable {
             try? await clock.sleep(until: next)
             let intervalHistogram = collect()
             total.add(intervalHistogram)
-            let errorCount = errors.load(ordering: .relaxed)
+            let errorsSoFar = errors.load(ordering: .relaxed)
             let now = clock.now
             onInterval(LoadReport(
                 histogram: intervalHistogram,
-                errors: errorCount - reportedErrors,
+                errors: errorsSoFar - reportedErrors,
                 duration: now - last,
                 inFlight: inFlight.load(ordering: .relaxed)
             ))
-            reportedErrors = errorCount
+            reportedErrors = errorsSoFar
             last = now
             if now >= start + duration || Task.isCancelled {
                 break
             }
         }
         stopped.store(true, ordering: .relaxed)
-        return LoadReport(
-            histogram: total,
-            errors: errors.load(ordering: .relaxed),
-            duration: last - start,
-            inFlight: 0
-        )
+        return total
     }
 
     /// Takes every worker's recorded latencies, leaving them empty.
-    private func collect() -> Histogram<UInt64> {
+    func collect() -> Histogram<UInt64> {
         var merged = LoadRun.makeHistogram()
         for recorder in recorders {
             recorder.withLock { histogram in
