@@ -12,6 +12,10 @@ let package = Package(
         .package(path: "../protosocket"),
         .package(path: "../protosocket-server"),
         .package(path: "../protosocket-client"),
+        .package(path: "../protosocket-rpc"),
+        .package(path: "../protosocket-proto"),
+        .package(path: "../example-proto"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
@@ -48,6 +52,22 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Benchmarks/ConnectionBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "RPCBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Protosocket", package: "protosocket"),
+                .product(name: "ProtosocketServer", package: "protosocket-server"),
+                .product(name: "ProtosocketClient", package: "protosocket-client"),
+                .product(name: "ProtosocketRPC", package: "protosocket-rpc"),
+                .product(name: "ProtosocketProto", package: "protosocket-proto"),
+                .product(name: "EchoProto", package: "example-proto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/RPCBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
     ],

@@ -23,3 +23,50 @@ final class IntervalCount: Sendable {
     var value: Int { count.load(ordering: .relaxed) }
     func add() { count.wrappingAdd(1, ordering: .relaxed) }
 }
+
+@Suite("load generator modes")
+struct LoadModeTests {
+    @Test("open loop sends exactly rate x duration requests, each answered")
+    func openLoopCount() async throws {
+        let report = try await Demo.run(
+            LoadOptions(port: 0, connections: 2, concurrency: 16, duration: .seconds(1), rate: 200)
+        )
+        #expect(report.count == 200)
+        #expect(report.errors == 0)
+        #expect(report.targetRate == 200)
+    }
+
+    @Test("a sweep stops at the first step over the latency limit and reports the last one under it")
+    func sweepStops() async throws {
+        let result = try await Demo.withServer { port in
+            try await LoadGenerator.sweep(
+                LoadOptions(port: port, connections: 1, concurrency: 8, duration: .milliseconds(300)),
+                startRate: 100,
+                factor: 2,
+                latencyLimit: .nanoseconds(1)
+            )
+        }
+        // No call is answered within a nanosecond: the first step fails.
+        #expect(result.steps.count == 1)
+        #expect(result.best == nil)
+        #expect(result.steps.first?.targetRate == 100)
+    }
+}
+
+@Suite("load generator sweep")
+struct SweepTests {
+    @Test("a sweep under a generous limit steps the rate up by its factor and reports the highest step")
+    func sweepSteps() async throws {
+        let result = try await Demo.withServer { port in
+            try await LoadGenerator.sweep(
+                LoadOptions(port: port, connections: 1, concurrency: 8, duration: .milliseconds(500)),
+                startRate: 100,
+                factor: 2,
+                latencyLimit: .seconds(30),
+                maximumSteps: 3
+            )
+        }
+        #expect(result.steps.compactMap(\.targetRate) == [100, 200, 400])
+        #expect(result.best?.targetRate == 400)
+    }
+}

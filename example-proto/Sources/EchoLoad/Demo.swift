@@ -5,8 +5,27 @@ import ProtosocketServer
 
 /// The echo server and the load generator in one process, on loopback.
 public enum Demo {
-    /// Starts an echo server on 127.0.0.1 (a free port), runs the load generator
-    /// against it, and shuts the server down.
+    /// Starts an echo server on 127.0.0.1 (a free port), runs `body` with its port,
+    /// and shuts the server down.
+    public static func withServer<T>(_ body: (Int) async throws -> T) async throws -> T {
+        var logger = Logger(label: "example-proto-demo")
+        logger.logLevel = .warning
+        let server = try await RPCServer.bind(
+            configuration: ServerConfiguration(host: "127.0.0.1", port: 0),
+            service: EchoService(),
+            logger: logger
+        )
+        do {
+            let result = try await body(server.localAddress?.port ?? 0)
+            await server.close()
+            return result
+        } catch {
+            await server.close()
+            throw error
+        }
+    }
+
+    /// Runs the load generator against an echo server of this process.
     ///
     /// - Parameters:
     ///   - options: The load; its host and port are replaced by the server's.
@@ -16,23 +35,11 @@ public enum Demo {
         _ options: LoadOptions,
         onInterval: @Sendable (LoadReport) -> Void = { _ in }
     ) async throws -> LoadReport {
-        var logger = Logger(label: "example-proto-demo")
-        logger.logLevel = .warning
-        let server = try await RPCServer.bind(
-            configuration: ServerConfiguration(host: "127.0.0.1", port: 0),
-            service: EchoService(),
-            logger: logger
-        )
-        var options = options
-        options.host = "127.0.0.1"
-        options.port = server.localAddress?.port ?? 0
-        do {
-            let report = try await LoadGenerator.run(options, onInterval: onInterval)
-            await server.close()
-            return report
-        } catch {
-            await server.close()
-            throw error
+        try await withServer { port in
+            var options = options
+            options.host = "127.0.0.1"
+            options.port = port
+            return try await LoadGenerator.run(options, onInterval: onInterval)
         }
     }
 }

@@ -1,160 +1,94 @@
 import EchoProto
-import Histogram
-import KLock
-import ProtosocketClient
-import ProtosocketProto
-import ProtosocketRPC
-import Synchronization
 
-/// Drives echo RPCs against a server and measures their latency: `concurrency`
-/// calls always in flight over `connections` connections, for `duration`.
-///
-/// Each request carries the time it was sent (`nanotime`), which the server
-/// echoes; a response's latency is its arrival time minus that.
+/// Drives echo RPCs against a server and measures their latency.
 public enum LoadGenerator {
-    /// Runs the load; `onInterval` gets a report about every second, and the
-    /// result covers the whole run, including the calls still in flight when the
-    /// duration was over (the run waits for them).
+    /// Opens `options.connections` connections, runs one phase of load (closed or
+    /// open loop, see ``LoadOptions/rate``), and closes them.
     ///
+    /// - Parameter onInterval: Gets a report about every second.
+    /// - Returns: The whole run's report, including the calls in flight at the end.
     /// - Throws: When a connection cannot be opened.
     public static func run(
         _ options: LoadOptions,
+        connector: any EchoConnector = ProtosocketEchoConnector(),
         onInterval: @Sendable (LoadReport) -> Void = { _ in }
     ) async throws -> LoadReport {
-        var clients: [RPCClient<Echo_Request, Echo_Response>] = []
-        for _ in 0..<options.connections {
-            clients.append(try await RPCClient.connect(host: options.host, port: options.port) {
-                ProtobufCodec<Echo_Response, Echo_Request>()
-            })
+        let connections = try await open(options, connector: connector)
+        let report = await LoadPhase(options: options).run(on: connections, onInterval: onInterval)
+        for connection in connections {
+            await connection.close()
         }
-        let run = LoadRun(workers: options.concurrency)
-        let final = await withTaskGroup(of: Void.self) { group -> LoadReport in
-            for worker in 0..<options.concurrency {
-                let client = clients[worker % clients.count]
-                group.addTask {
-                    await run.work(worker: worker, client: client, options: options)
-                }
-            }
-            let started = ContinuousClock.now
-            var total = await run.report(every: .seconds(1), for: options.duration, onInterval: onInterval)
-            await group.waitForAll()
-            total.add(run.collect())
-            return LoadReport(
-                histogram: total,
-                errors: run.errorCount,
-                duration: ContinuousClock.now - started,
-                inFlight: 0
-            )
-        }
-        for client in clients {
-            await client.close()
-        }
-        return final
-    }
-}
-
-/// The shared state of one load run.
-final class LoadRun: Sendable {
-    private let recorders: [KLock<Histogram<UInt64>>]
-    private let stopped = Atomic<Bool>(false)
-    private let inFlight = Atomic<Int>(0)
-    private let errors = Atomic<Int>(0)
-    private let epoch = ContinuousClock.now
-
-    init(workers: Int) {
-        recorders = (0..<workers).map { _ in KLock(LoadRun.makeHistogram()) }
+        return report
     }
 
-    static func makeHistogram() -> Histogram<UInt64> {
-        // Up to 60 s, in microseconds, three significant digits.
-        Histogram(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
+    /// The outcome of a ``sweep(_:connector:startRate:factor:latencyLimit:maximumSteps:onInterval:onStep:)``.
+    public struct SweepResult: Sendable {
+        /// Every step, in order.
+        public var steps: [LoadReport]
+        /// The highest step whose p99.9 stayed under the limit and whose achieved
+        /// rate kept up with its target; `nil` when none did.
+        public var best: LoadReport?
     }
 
-    /// Nanoseconds since the run started.
-    private func now() -> UInt64 {
-        let elapsed = ContinuousClock.now - epoch
-        return UInt64(elapsed.components.seconds) * 1_000_000_000 + UInt64(elapsed.components.attoseconds / 1_000_000_000)
-    }
-
-    private func record(sentAt nanotime: UInt64, worker: Int) {
-        let micros = (now() &- nanotime) / 1_000
-        recorders[worker].withLock { _ = $0.record(min(micros, 60_000_000)) }
-    }
-
-    /// One worker: one call at a time until the run stops.
-    func work(worker: Int, client: RPCClient<Echo_Request, Echo_Response>, options: LoadOptions) async {
-        while !stopped.load(ordering: .relaxed) && client.isAlive {
-            var request = Echo_Request()
-            request.body.message = options.message
-            request.body.nanotime = now()
-            request.responseBehavior = options.mode == .unary ? .unary : .stream
-            inFlight.wrappingAdd(1, ordering: .relaxed)
-            do {
-                switch options.mode {
-                case .unary:
-                    let response = try await client.unary(request)
-                    record(sentAt: response.echo.nanotime, worker: worker)
-                case .streaming:
-                    for try await response in client.streaming(request) {
-                        record(sentAt: response.stream.nanotime, worker: worker)
-                    }
-                }
-            } catch {
-                errors.wrappingAdd(1, ordering: .relaxed)
-            }
-            inFlight.wrappingSubtract(1, ordering: .relaxed)
-        }
-    }
-
-    var errorCount: Int {
-        errors.load(ordering: .relaxed)
-    }
-
-    /// Reports every `interval` until `duration` has passed, then stops the workers.
-    ///
-    /// - Returns: Every latency reported.
-    func report(
-        every interval: Duration,
-        for duration: Duration,
-        onInterval: @Sendable (LoadReport) -> Void
-    ) async -> Histogram<UInt64> {
-        let clock = ContinuousClock()
-        let start = clock.now
-        var total = LoadRun.makeHistogram()
-        var reportedErrors = 0
-        var last = start
-        while true {
-            let next = min(last + interval, start + duration)
-            try? await clock.sleep(until: next)
-            let intervalHistogram = collect()
-            total.add(intervalHistogram)
-            let errorsSoFar = errors.load(ordering: .relaxed)
-            let now = clock.now
-            onInterval(LoadReport(
-                histogram: intervalHistogram,
-                errors: errorsSoFar - reportedErrors,
-                duration: now - last,
-                inFlight: inFlight.load(ordering: .relaxed)
-            ))
-            reportedErrors = errorsSoFar
-            last = now
-            if now >= start + duration || Task.isCancelled {
+    /// Open-loop steps of `options.duration` each, from `startRate` up by `factor`
+    /// per step, until p99.9 (from the scheduled send times) reaches `latencyLimit`,
+    /// fewer than 95% of the scheduled calls are answered, or a step has errors; all
+    /// on the same connections, after a second of closed-loop warm-up. At most
+    /// `maximumSteps` steps.
+    public static func sweep(
+        _ options: LoadOptions,
+        connector: any EchoConnector = ProtosocketEchoConnector(),
+        startRate: Double,
+        factor: Double = 1.25,
+        latencyLimit: Duration = .milliseconds(5),
+        maximumSteps: Int = 60,
+        onInterval: @Sendable (LoadReport) -> Void = { _ in },
+        onStep: (LoadReport) -> Void = { _ in }
+    ) async throws -> SweepResult {
+        let connections = try await open(options, connector: connector)
+        // Warm up (closed loop, not reported): connection and allocator start-up
+        // would otherwise land in the first step's tail.
+        var warmUp = options
+        warmUp.rate = nil
+        warmUp.duration = .seconds(1)
+        _ = await LoadPhase(options: warmUp).run(on: connections) { _ in }
+        let limitMicros = UInt64(latencyLimit.seconds * 1e6)
+        var result = SweepResult(steps: [], best: nil)
+        var rate = max(startRate, 1)
+        while result.steps.count < maximumSteps && connections.allSatisfy(\.isAlive) {
+            var step = options
+            step.rate = rate
+            let report = await LoadPhase(options: step).run(on: connections, onInterval: onInterval)
+            result.steps.append(report)
+            onStep(report)
+            // Every scheduled request is sent, late or not, so a system that cannot keep
+            // up shows in the latency (measured from the schedule); this only catches
+            // calls that never came back.
+            let keptUp = Double(report.count) >= 0.95 * rate * step.duration.seconds
+            guard report.p999 < limitMicros, keptUp, report.errors == 0 else {
                 break
             }
+            result.best = report
+            rate *= max(factor, 1.01)
         }
-        stopped.store(true, ordering: .relaxed)
-        return total
+        for connection in connections {
+            await connection.close()
+        }
+        return result
     }
 
-    /// Takes every worker's recorded latencies, leaving them empty.
-    func collect() -> Histogram<UInt64> {
-        var merged = LoadRun.makeHistogram()
-        for recorder in recorders {
-            recorder.withLock { histogram in
-                merged.add(histogram)
-                histogram.reset()
+    private static func open(_ options: LoadOptions, connector: any EchoConnector) async throws -> [any EchoConnection] {
+        var connections: [any EchoConnection] = []
+        do {
+            for _ in 0..<options.connections {
+                connections.append(try await connector.connect(host: options.host, port: options.port))
             }
+        } catch {
+            for connection in connections {
+                await connection.close()
+            }
+            throw error
         }
-        return merged
+        return connections
     }
 }

@@ -12,13 +12,17 @@ public struct LoadOptions: Sendable {
     public var port: Int
     /// Connections to open; calls are spread evenly over them.
     public var connections: Int
-    /// Calls kept in flight at all times, over all connections.
+    /// Calls in flight at most (closed loop: always), over all connections.
     public var concurrency: Int
-    /// How long to generate load.
+    /// How long to generate load (each step, when sweeping).
     public var duration: Duration
     public var mode: Mode
     /// The message each request carries.
     public var message: String
+    /// Open loop: requests started per second on a fixed schedule, their latency
+    /// measured from the scheduled time. `nil` is closed loop: each of
+    /// `concurrency` callers sends its next request when the last is answered.
+    public var rate: Double?
 
     public init(
         host: String = "127.0.0.1",
@@ -27,7 +31,8 @@ public struct LoadOptions: Sendable {
         concurrency: Int = 256,
         duration: Duration = .seconds(10),
         mode: Mode = .unary,
-        message: String = "hello"
+        message: String = "hello",
+        rate: Double? = nil
     ) {
         self.host = host
         self.port = port
@@ -36,5 +41,6 @@ public struct LoadOptions: Sendable {
         self.duration = duration
         self.mode = mode
         self.message = message
+        self.rate = rate.map { max($0, 1) }
     }
 }

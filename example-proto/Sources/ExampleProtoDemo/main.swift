@@ -9,27 +9,12 @@ struct ExampleProtoDemo: AsyncParsableCommand {
         abstract: "Runs the echo RPC server and a load generator against it in one process on 127.0.0.1."
     )
 
-    @Option(help: "How many seconds to generate load.")
-    var seconds: Int = 5
-
-    @Option(help: "Connections to open.")
-    var connections: Int = 4
-
-    @Option(help: "Calls in flight at all times.")
-    var concurrency: Int = 256
-
-    @Flag(help: "Unary echoes (default) or streamed echoes (one response per byte).")
-    var mode: LoadOptions.Mode = .unary
+    @OptionGroup var load: LoadFlags
 
     func run() async throws {
-        print("example-proto-demo: \(mode) echo, \(connections) connections, \(concurrency) in flight, \(seconds) s on 127.0.0.1")
-        let summary = try await Demo.run(
-            LoadOptions(port: 0, connections: connections, concurrency: concurrency, duration: .seconds(seconds), mode: mode)
-        ) { interval in
-            print(interval)
+        print("example-proto-demo: \(load.mode) echo, \(load.connections) connections, \(load.concurrency) in flight, \(load.seconds ?? 5) s on 127.0.0.1")
+        try await Demo.withServer { port in
+            try await load.execute(host: "127.0.0.1", port: port, connector: ProtosocketEchoConnector(), defaultSeconds: 5)
         }
-        print("summary: \(summary)")
     }
 }
-
-extension LoadOptions.Mode: EnumerableFlag {}
