@@ -18,6 +18,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Protosocket", package: "protosocket"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),

@@ -3,7 +3,9 @@ import NIOCore
 import Protosocket
 import ProtosocketProto
 import SwiftProtobuf
+import Synchronization
 import Testing
+import TestSupport
 
 @Suite("Protobuf length-delimited codec")
 struct CodecTests {
@@ -106,6 +108,51 @@ struct CodecTests {
         Varint.write(100, into: &atLimit)
         #expect(codec.decode(atLimit).isIncomplete)
     }
+}
+
+@Suite("Protobuf encoding through per-thread scratch memory")
+struct ScratchEncodingTests {
+    static func roundTrip(_ message: Echo_Request) -> Echo_Request? {
+        var codec = ProtobufCodec<Echo_Request, Echo_Request>(maximumMessageSize: 1 << 22)
+        var buffer = ByteBuffer()
+        codec.encode(message, into: &buffer)
+        guard case .message(let decoded, let consumed) = codec.decode(buffer), consumed == buffer.readableBytes else {
+            return nil
+        }
+        return decoded
+    }
+
+    @Test("a message larger than the scratch memory keeps, then a small one, both encode intact")
+    func largeThenSmall() {
+        let large = Echo_Request.with { $0.body.message = String(repeating: "L", count: 200_000) }
+        let small = Echo_Request.with { $0.requestID = 3; $0.body.message = "s" }
+        #expect(Self.roundTrip(large) == large)
+        #expect(Self.roundTrip(small) == small)
+        #expect(Self.roundTrip(large) == large)
+    }
+
+    @Test("8 threads encoding at once each get their own bytes")
+    func concurrentThreads() async {
+        let failures = Failures()
+        await runOnThreads(8) { thread in
+            for index in 0..<2_000 {
+                let message = Echo_Request.with {
+                    $0.requestID = UInt64(thread * 1_000_000 + index)
+                    $0.body.message = String(repeating: Character(UnicodeScalar(UInt8(65 + thread))), count: index % 300)
+                }
+                if Self.roundTrip(message) != message {
+                    failures.record()
+                }
+            }
+        }
+        #expect(failures.count == 0)
+    }
+}
+
+final class Failures: Sendable {
+    private let value = Atomic<Int>(0)
+    var count: Int { value.load(ordering: .relaxed) }
+    func record() { value.wrappingAdd(1, ordering: .relaxed) }
 }
 
 extension DecodeResult {

@@ -16,7 +16,8 @@ import SwiftProtobuf
 /// Decoding parses the body straight from the receive buffer (no copy of the
 /// frame). Encoding appends the prefix and the body to the connection's pooled
 /// buffer; swift-protobuf has no API to serialize into a caller's buffer, so the
-/// body passes through one array of exactly its size.
+/// body is serialized into per-thread scratch memory and copied from there: no
+/// allocation per message.
 ///
 /// A length prefix longer than 10 bytes, a length above ``maximumMessageSize`` or
 /// a body that does not parse is ``Protosocket/DecodeResult/invalid(reason:)``:
@@ -38,11 +39,14 @@ public struct ProtobufCodec<Inbound: SwiftProtobuf.Message, Outbound: SwiftProto
     /// missing required fields is still written, as `partial`; only one over
     /// protobuf's 2 GiB limit fails) is not written.
     public mutating func encode(_ message: Outbound, into buffer: inout ByteBuffer) {
-        guard let body: [UInt8] = try? message.serializedBytes(partial: true) else {
+        guard let body: ScratchBytes = try? message.serializedBytes(partial: true) else {
             return
         }
         Varint.write(UInt64(body.count), into: &buffer)
-        buffer.writeBytes(body)
+        body.withUnsafeBytes { _ = buffer.writeBytes($0) }
+        if body.count > ScratchMemory.retainedCapacity {
+            ScratchMemory.current.trim()
+        }
     }
 
     public mutating func decode(_ buffer: ByteBuffer) -> DecodeResult<Inbound> {

@@ -1,0 +1,90 @@
+import NIOPosix
+import SwiftProtobuf
+
+/// Bytes that swift-protobuf serializes a message into: a view of the calling
+/// thread's scratch memory, so that encoding allocates nothing per message.
+///
+/// Only ``ProtobufCodec/encode(_:into:)`` uses it, within one synchronous call: a
+/// second `ScratchBytes` made on the same thread reuses the memory of the first.
+struct ScratchBytes: SwiftProtobufContiguousBytes {
+    private let start: UnsafeMutableRawPointer
+    let count: Int
+
+    init(repeating value: UInt8, count: Int) {
+        start = ScratchMemory.current.reserve(count)
+        start.initializeMemory(as: UInt8.self, repeating: value, count: count)
+        self.count = count
+    }
+
+    init<S: Sequence>(_ sequence: S) where S.Element == UInt8 {
+        let bytes = Array(sequence)
+        self.init(repeating: 0, count: bytes.count)
+        bytes.withUnsafeBytes { source in
+            if let base = source.baseAddress {
+                start.copyMemory(from: base, byteCount: source.count)
+            }
+        }
+    }
+
+    func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try body(UnsafeRawBufferPointer(start: start, count: count))
+    }
+
+    mutating func withUnsafeMutableBytes<R>(_ body: (UnsafeMutableRawBufferPointer) throws -> R) rethrows -> R {
+        try body(UnsafeMutableRawBufferPointer(start: start, count: count))
+    }
+}
+
+/// One thread's scratch memory: grows to the largest message serialized, and
+/// shrinks back after one larger than ``retainedCapacity``.
+// @unchecked Sendable: each instance lives in a thread-specific variable and is
+// only ever touched by the thread it belongs to.
+final class ScratchMemory: @unchecked Sendable {
+    /// The most memory a thread keeps between messages.
+    static let retainedCapacity = 64 * 1024
+
+    private static let perThread = ThreadSpecificVariable<ScratchMemory>()
+
+    /// The calling thread's scratch memory.
+    static var current: ScratchMemory {
+        if let memory = perThread.currentValue {
+            return memory
+        }
+        let memory = ScratchMemory()
+        perThread.currentValue = memory
+        return memory
+    }
+
+    private var start: UnsafeMutableRawPointer
+    private var capacity: Int
+
+    private init() {
+        capacity = 4 * 1024
+        start = .allocate(byteCount: capacity, alignment: 16)
+    }
+
+    deinit {
+        start.deallocate()
+    }
+
+    /// Memory for `count` bytes, valid until the next call on this thread.
+    func reserve(_ count: Int) -> UnsafeMutableRawPointer {
+        if count > capacity {
+            resize(to: count)
+        }
+        return start
+    }
+
+    /// Gives back memory grown for an unusually large message.
+    func trim() {
+        if capacity > ScratchMemory.retainedCapacity {
+            resize(to: ScratchMemory.retainedCapacity)
+        }
+    }
+
+    private func resize(to newCapacity: Int) {
+        start.deallocate()
+        capacity = newCapacity
+        start = .allocate(byteCount: newCapacity, alignment: 16)
+    }
+}
