@@ -14,7 +14,7 @@ cd "$(dirname "$0")/../.."
 RUN_SECONDS=${RUN_SECONDS:-10}     # each saturation run
 STEP_SECONDS=${STEP_SECONDS:-3}    # each sweep step
 ROUNDS=${ROUNDS:-2}                # alternating rounds of the saturation runs
-START_RATE=${START_RATE:-2000}     # first sweep step, requests/s
+START_RATE=${START_RATE:-500}     # first sweep step, requests/s
 STREAM_MESSAGE=${STREAM_MESSAGE:-$(printf 'x%.0s' $(seq 1 100))}  # 100 responses per call
 OUT=Benchmarks/results
 mkdir -p "$OUT"

@@ -16,16 +16,20 @@ final class LoadPhase: Sendable {
     private let stopped = Atomic<Bool>(false)
     private let inFlight = Atomic<Int>(0)
     private let errors = Atomic<Int>(0)
-    private let nextTicket = Atomic<Int>(0)
     private let epoch = ContinuousClock.now
-    /// Nanoseconds between scheduled sends, in open loop.
-    private let spacing: Double?
+    /// The schedule, in open loop.
+    private let pacer: Pacer?
 
     init(options: LoadOptions) {
         self.options = options
-        recorders = (0..<options.concurrency).map { _ in KLock(LoadPhase.makeHistogram()) }
-        spacing = options.rate.map { 1e9 / $0 }
+        // Workers share a few histograms (merging and resetting one per worker each
+        // second would cost more than the contention they avoid).
+        recorders = (0..<min(options.concurrency, LoadPhase.shards)).map { _ in KLock(LoadPhase.makeHistogram()) }
+        let epoch = self.epoch
+        pacer = options.rate.map { Pacer(epoch: epoch, rate: $0, duration: options.duration) }
     }
+
+    private static let shards = 16
 
     static func makeHistogram() -> Histogram<UInt64> {
         // Up to 60 s, in microseconds, three significant digits.
@@ -38,6 +42,7 @@ final class LoadPhase: Sendable {
 
     func run(on connections: [any EchoConnection], onInterval: @Sendable (LoadReport) -> Void) async -> LoadReport {
         await withTaskGroup(of: Void.self) { group -> LoadReport in
+            pacer?.start()
             for worker in 0..<options.concurrency {
                 let connection = connections[worker % connections.count]
                 group.addTask {
@@ -69,26 +74,18 @@ final class LoadPhase: Sendable {
 
     private func record(sentAt nanotime: UInt64, worker: Int) {
         let micros = (now() &- nanotime) / 1_000
-        recorders[worker].withLock { _ = $0.record(min(micros, 60_000_000)) }
+        recorders[worker % recorders.count].withLock { _ = $0.record(min(micros, 60_000_000)) }
     }
 
     /// The time of the next send: now (closed loop, until the phase is stopped), or
-    /// the next ticket's time, after waiting for it (open loop, while tickets fall
-    /// within the duration; a ticket taken late is still sent, and its latency
-    /// counts from its scheduled time); `nil` when the phase is over.
+    /// the scheduled time of the next due ticket, after waiting for one (open loop;
+    /// a ticket taken late is still sent, and its latency counts from its scheduled
+    /// time); `nil` when the phase is over.
     private func nextSendTime() async -> UInt64? {
-        guard let spacing else {
+        guard let pacer else {
             return stopped.load(ordering: .relaxed) ? nil : now()
         }
-        let ticket = nextTicket.wrappingAdd(1, ordering: .relaxed).oldValue
-        let scheduled = UInt64(Double(ticket) * spacing)
-        guard Duration.nanoseconds(scheduled) < options.duration else {
-            return nil
-        }
-        if scheduled > now() {
-            try? await Task.sleep(until: epoch + .nanoseconds(scheduled), clock: .continuous)
-        }
-        return scheduled
+        return await pacer.next().map(pacer.nanoseconds(of:))
     }
 
     private func work(worker: Int, connection: any EchoConnection) async {

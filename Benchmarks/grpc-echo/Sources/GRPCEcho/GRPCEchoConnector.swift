@@ -31,8 +31,7 @@ final class GRPCEchoConnection: EchoConnection {
     }
 
     func start() {
-        let client = self.client
-        let task = Task { [running] in
+        let task = Task {
             try? await client.runConnections()
             running.store(false, ordering: .relaxed)
         }

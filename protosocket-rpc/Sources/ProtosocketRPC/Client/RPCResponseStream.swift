@@ -1,3 +1,4 @@
+import DequeModule
 import Synchronization
 
 /// The responses of a streaming call, in the order the server sent them; it
@@ -23,9 +24,15 @@ public struct RPCResponseStream<Response: RPCMessage>: AsyncSequence, Sendable {
         public typealias Failure = any Error
 
         let call: StreamCall<Response>
+        /// Responses taken from the call's buffer in one go, handed out one by one.
+        var batch: Deque<Response> = []
 
         public mutating func next() async throws -> Response? {
-            try await call.next()
+            if let response = batch.popFirst() {
+                return response
+            }
+            try await call.next(into: &batch)
+            return batch.popFirst()
         }
     }
 }
@@ -51,13 +58,13 @@ final class StreamCall<Response: RPCMessage>: Sendable {
         }
     }
 
-    func next() async throws -> Response? {
+    /// Fills `batch` (empty) with the next responses; leaves it empty at the end.
+    func next(into batch: inout Deque<Response>) async throws {
         do {
-            guard let response = try await buffer.next() else {
+            try await buffer.next(into: &batch)
+            if batch.isEmpty {
                 isOver.store(true, ordering: .relaxed)
-                return nil
             }
-            return response
         } catch {
             if !isOver.exchange(true, ordering: .relaxed) && error is CancellationError {
                 sendCancel(id)

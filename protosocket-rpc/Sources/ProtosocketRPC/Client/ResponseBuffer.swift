@@ -19,7 +19,7 @@ final class ResponseBuffer<Response: Sendable>: Sendable {
     }
 
     private enum Taken {
-        case item(Response)
+        case responses
         case end(Result<Void, any Error>)
         case nothing
     }
@@ -67,32 +67,36 @@ final class ResponseBuffer<Response: Sendable>: Sendable {
 
     // MARK: Consumer side
 
-    /// The next response, `nil` at the end; waits for one if needed.
+    /// Moves every buffered response into `batch` (empty), waiting for one if
+    /// needed; leaves it empty at the end of the stream.
     ///
     /// - Throws: How the call failed (``RPCError``), or `CancellationError` when the
     ///   consuming task was cancelled; once, after which the stream is over.
-    func next() async throws -> Response? {
+    func next(into batch: inout Deque<Response>) async throws {
         while true {
-            switch take() {
-            case .item(let item):
-                return item
+            switch take(into: &batch) {
+            case .responses:
+                return
             case .end(let end):
                 try end.get()
-                return nil
+                return
             case .nothing:
                 await waitForActivity()
             }
         }
     }
 
-    private func take() -> Taken {
+    /// Takes the whole buffer under one lock; wakes the connection if it was full.
+    private func take(into batch: inout Deque<Response>) -> Taken {
         let (taken, madeRoom) = state.withLock { state -> (Taken, Bool) in
             if case .failure(let error) = state.end, error is CancellationError {
                 // A cancelled consumer does not want the rest.
                 state.items.removeAll()
             }
-            if let item = state.items.popFirst() {
-                return (.item(item), state.items.count == limit - 1)
+            if !state.items.isEmpty {
+                let wasFull = state.items.count >= limit
+                swap(&state.items, &batch)
+                return (.responses, wasFull)
             }
             guard let end = state.end else {
                 return (.nothing, false)

@@ -5,10 +5,13 @@ import Spillway
 /// The responses of one streaming RPC on the server, between its task (which
 /// puts) and the connection's reactor (which takes only while it has room to send).
 ///
-/// The task is suspended while `capacity` responses wait, and resumed once the
-/// reactor has taken half of them; the reactor learns that a slot has work through
+/// The task is suspended while `capacity` responses wait, and resumed when the
+/// reactor takes them: the reactor takes the whole queue under one lock and hands
+/// the responses out from its own batch. It learns that a slot has work through
 /// one stream-ready event per idle-to-ready edge.
-final class StreamSlot<Response: RPCMessage>: Sendable {
+// @unchecked Sendable: `batch` is only touched by the connection's event loop (in
+// `take`); everything else is behind `state`'s lock.
+final class StreamSlot<Response: RPCMessage>: @unchecked Sendable {
     enum Taken {
         case response(Response)
         /// Nothing now; the slot announces itself again when it has more.
@@ -31,6 +34,8 @@ final class StreamSlot<Response: RPCMessage>: Sendable {
     private let capacity: Int
     private let sender: Sender<RPCServerEvent<Response>>
     private let state = KLock(State())
+    /// Responses taken from `state` and not yet handed out; the reactor's own.
+    private var batch: Deque<Response> = []
 
     init(id: UInt64, capacity: Int, sender: Sender<RPCServerEvent<Response>>) {
         self.id = id
@@ -108,23 +113,30 @@ final class StreamSlot<Response: RPCMessage>: Sendable {
 
     /// The next response to send, if any.
     func take() -> Taken {
-        let (taken, producer) = state.withLock { state -> (Taken, UnsafeContinuation<Void, any Error>?) in
-            if let response = state.items.popFirst() {
-                let resume = state.items.count <= capacity / 2 ? state.producer.take() : nil
-                return (.response(response), resume)
+        if let response = batch.popFirst() {
+            return .response(response)
+        }
+        let (outcome, producer) = state.withLock { state -> (Bool?, UnsafeContinuation<Void, any Error>?) in
+            if !state.items.isEmpty {
+                swap(&state.items, &batch)
+                return (nil, state.producer.take())
             }
             if let outcome = state.outcome {
-                return (.finished(succeeded: outcome), nil)
+                return (outcome, nil)
             }
             state.isAnnounced = false
-            return (.empty, nil)
+            return (nil, nil)
         }
         producer?.resume()
-        return taken
+        if let response = batch.popFirst() {
+            return .response(response)
+        }
+        return outcome.map { .finished(succeeded: $0) } ?? .empty
     }
 
     /// Stops the stream: drops what is queued and ends a waiting `put` with
-    /// `CancellationError`. Safe from any thread, more than once.
+    /// `CancellationError`. Safe from any thread, more than once. (The reactor's
+    /// batch is left alone: the reactor stops taking from a cancelled slot.)
     func cancel() {
         let producer = state.withLock { state -> UnsafeContinuation<Void, any Error>? in
             state.isCancelled = true
