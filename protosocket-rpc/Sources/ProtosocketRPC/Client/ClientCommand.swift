@@ -1,4 +1,5 @@
 /// What an ``RPCClient`` sends to its connection's reactor.
+@usableFromInline
 enum ClientCommand<Request: RPCMessage, Response: RPCMessage>: Sendable {
     /// Send `request` and resume the continuation with its one response.
     case unary(Request, UnsafeContinuation<Response, any Error>)

@@ -3,15 +3,21 @@ import Protosocket
 /// The client side of an RPC connection, on its event loop: registers calls as
 /// their requests go out, completes unary calls, feeds streams and finishes them
 /// on `end`, and fails everything pending when the connection closes.
+@usableFromInline
 struct ClientReactor<Request: RPCMessage, Response: RPCMessage>: MessageReactor {
+    @usableFromInline
     typealias InboundMessage = Response
+    @usableFromInline
     typealias WireMessage = Request
+    @usableFromInline
     typealias OutboundMessage = ClientCommand<Request, Response>
 
-    private enum Pending {
+    @usableFromInline
+    enum Pending {
         case unary(UnsafeContinuation<Response, any Error>)
         case stream(ResponseBuffer<Response>)
 
+        @inlinable
         func fail(_ error: any Error) {
             switch self {
             case .unary(let continuation): continuation.resume(throwing: error)
@@ -20,10 +26,13 @@ struct ClientReactor<Request: RPCMessage, Response: RPCMessage>: MessageReactor 
         }
     }
 
-    private var pending: [UInt64: Pending] = [:]
+    @usableFromInline
+    var pending: [UInt64: Pending] = [:]
     /// The stream whose full buffer paused inbound delivery.
-    private var pausedBy: ResponseBuffer<Response>?
+    @usableFromInline
+    var pausedBy: ResponseBuffer<Response>?
 
+    @inlinable
     mutating func onInbound(_ response: Response) -> ReactorAction {
         let id = response.messageID
         switch response.controlCode {
@@ -57,6 +66,7 @@ struct ClientReactor<Request: RPCMessage, Response: RPCMessage>: MessageReactor 
         return .continue
     }
 
+    @inlinable
     mutating func poll() -> ReactorAction {
         guard let buffer = pausedBy else {
             return .continue
@@ -68,6 +78,7 @@ struct ClientReactor<Request: RPCMessage, Response: RPCMessage>: MessageReactor 
         return .pause
     }
 
+    @inlinable
     mutating func onOutbound(_ command: ClientCommand<Request, Response>) -> Request? {
         switch command {
         case .unary(let request, let continuation):
@@ -86,12 +97,14 @@ struct ClientReactor<Request: RPCMessage, Response: RPCMessage>: MessageReactor 
         }
     }
 
+    @inlinable
     mutating func pollOutbound(budget: Int) -> OutboundPoll<Request> {
         // Requests come only through the queue; the connection finishes once every
         // client handle (every sender) is gone.
         .finished
     }
 
+    @inlinable
     mutating func onUndelivered(_ command: ClientCommand<Request, Response>) {
         switch command {
         case .unary(_, let continuation):
@@ -103,6 +116,7 @@ struct ClientReactor<Request: RPCMessage, Response: RPCMessage>: MessageReactor 
         }
     }
 
+    @inlinable
     mutating func onClose(_ reason: CloseReason) {
         let calls = pending
         pending = [:]

@@ -9,25 +9,39 @@ import Protosocket
 /// pauses the connection's inbound side until the consumer takes one, so a consumer
 /// that stops reading stops the server's stream (through TCP) instead of growing
 /// memory.
+@usableFromInline
 final class ResponseBuffer<Response: Sendable>: Sendable {
-    private struct State {
+    @usableFromInline
+    struct State: Sendable {
+        @inlinable
+        init() {}
+
+        @usableFromInline
         var items: Deque<Response> = []
         /// How the stream ended, once it has; reported after the buffered items.
+        @usableFromInline
         var end: Result<Void, any Error>?
+        @usableFromInline
         var consumer: UnsafeContinuation<Void, Never>?
+        @usableFromInline
         var isAbandoned = false
     }
 
-    private enum Taken {
+    @usableFromInline
+    enum Taken {
         case responses
         case end(Result<Void, any Error>)
         case nothing
     }
 
-    private let state = KLock(State())
+    @usableFromInline
+    let state = KLock(State())
+    @usableFromInline
     let limit: Int
-    private let waker: ConnectionWaker
+    @usableFromInline
+    let waker: ConnectionWaker
 
+    @inlinable
     init(limit: Int, waker: ConnectionWaker) {
         self.limit = limit
         self.waker = waker
@@ -36,6 +50,7 @@ final class ResponseBuffer<Response: Sendable>: Sendable {
     // MARK: Connection side (on the event loop)
 
     /// Delivers `response`; reports whether the buffer is now full.
+    @inlinable
     func push(_ response: Response) -> Bool {
         let (consumer, full) = state.withLock { state -> (UnsafeContinuation<Void, Never>?, Bool) in
             if state.isAbandoned || state.end != nil {
@@ -49,11 +64,13 @@ final class ResponseBuffer<Response: Sendable>: Sendable {
     }
 
     /// Whether the consumer has made room (or gone), so the connection may read on.
+    @usableFromInline
     var hasRoom: Bool {
         state.withLock { $0.isAbandoned || $0.end != nil || $0.items.count < limit }
     }
 
     /// Ends the stream after the buffered responses: cleanly when `error` is `nil`.
+    @inlinable
     func finish(throwing error: (any Error)?) {
         let consumer = state.withLock { state -> UnsafeContinuation<Void, Never>? in
             guard state.end == nil else {
@@ -72,6 +89,7 @@ final class ResponseBuffer<Response: Sendable>: Sendable {
     ///
     /// - Throws: How the call failed (``RPCError``), or `CancellationError` when the
     ///   consuming task was cancelled; once, after which the stream is over.
+    @inlinable
     func next(into batch: inout Deque<Response>) async throws {
         while true {
             switch take(into: &batch) {
@@ -87,7 +105,8 @@ final class ResponseBuffer<Response: Sendable>: Sendable {
     }
 
     /// Takes the whole buffer under one lock; wakes the connection if it was full.
-    private func take(into batch: inout Deque<Response>) -> Taken {
+    @inlinable
+    func take(into batch: inout Deque<Response>) -> Taken {
         let (taken, madeRoom) = state.withLock { state -> (Taken, Bool) in
             if case .failure(let error) = state.end, error is CancellationError {
                 // A cancelled consumer does not want the rest.
@@ -112,7 +131,8 @@ final class ResponseBuffer<Response: Sendable>: Sendable {
     }
 
     /// Suspends until a push or the end (including cancellation of this task).
-    private func waitForActivity() async {
+    @inlinable
+    func waitForActivity() async {
         await withTaskCancellationHandler {
             await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
                 let parked = state.withLock { state -> Bool in
@@ -132,6 +152,7 @@ final class ResponseBuffer<Response: Sendable>: Sendable {
     }
 
     /// The consumer is gone: drop what is buffered and let the connection read on.
+    @inlinable
     func abandon() {
         state.withLock { state in
             state.isAbandoned = true

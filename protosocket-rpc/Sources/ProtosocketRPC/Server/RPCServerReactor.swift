@@ -17,10 +17,12 @@ public struct RPCServerReactor<Service: RPCConnectionService>: MessageReactor {
     public typealias WireMessage = Response
     public typealias OutboundMessage = RPCServerEvent<Response>
 
-    private enum Running {
+    @usableFromInline
+    enum Running {
         case deferred(Task<Void, Never>)
         case stream(StreamSlot<Response>, Task<Void, Never>)
 
+        @inlinable
         func cancel() {
             switch self {
             case .deferred(let task):
@@ -32,17 +34,26 @@ public struct RPCServerReactor<Service: RPCConnectionService>: MessageReactor {
         }
     }
 
-    private var service: Service
-    private let sender: Sender<RPCServerEvent<Response>>
-    private let waker: ConnectionWaker
-    private let limits: RPCServerLimits
+    @usableFromInline
+    var service: Service
+    @usableFromInline
+    let sender: Sender<RPCServerEvent<Response>>
+    @usableFromInline
+    let waker: ConnectionWaker
+    @usableFromInline
+    let limits: RPCServerLimits
     /// Answers ready to send, ids stamped.
-    private var answers: Deque<Response> = []
-    private var running: [UInt64: Running] = [:]
+    @usableFromInline
+    var answers: Deque<Response> = []
+    @usableFromInline
+    var running: [UInt64: Running] = [:]
     /// Streams with responses to take, served round-robin.
-    private var readyStreams: Deque<UInt64> = []
-    private var isPausedForAnswers = false
+    @usableFromInline
+    var readyStreams: Deque<UInt64> = []
+    @usableFromInline
+    var isPausedForAnswers = false
 
+    @inlinable
     init(service: Service, context: ConnectionContext<RPCServerEvent<Response>>, limits: RPCServerLimits) {
         self.service = service
         self.sender = context.sender
@@ -50,6 +61,7 @@ public struct RPCServerReactor<Service: RPCConnectionService>: MessageReactor {
         self.limits = limits
     }
 
+    @inlinable
     public mutating func onInbound(_ request: Request) -> ReactorAction {
         let id = request.messageID
         switch request.controlCode {
@@ -71,7 +83,8 @@ public struct RPCServerReactor<Service: RPCConnectionService>: MessageReactor {
         return .continue
     }
 
-    private mutating func start(_ request: Request, id: UInt64) {
+    @inlinable
+    mutating func start(_ request: Request, id: UInt64) {
         guard running[id] == nil else {
             // The client reused the id of a running RPC: ignore the duplicate.
             return
@@ -106,6 +119,7 @@ public struct RPCServerReactor<Service: RPCConnectionService>: MessageReactor {
         }
     }
 
+    @inlinable
     public mutating func poll() -> ReactorAction {
         if isPausedForAnswers {
             if answers.count >= limits.maxQueuedAnswers {
@@ -116,6 +130,7 @@ public struct RPCServerReactor<Service: RPCConnectionService>: MessageReactor {
         return .continue
     }
 
+    @inlinable
     public mutating func onOutbound(_ event: RPCServerEvent<Response>) -> Response? {
         switch event.kind {
         case .completed(let id, var response):
@@ -138,6 +153,7 @@ public struct RPCServerReactor<Service: RPCConnectionService>: MessageReactor {
         }
     }
 
+    @inlinable
     public mutating func pollOutbound(budget: Int) -> OutboundPoll<Response> {
         if let answer = answers.popFirst() {
             if isPausedForAnswers && answers.count < limits.maxQueuedAnswers {
@@ -165,6 +181,7 @@ public struct RPCServerReactor<Service: RPCConnectionService>: MessageReactor {
         return .idle
     }
 
+    @inlinable
     public mutating func onClose(_ reason: CloseReason) {
         for rpc in running.values {
             rpc.cancel()

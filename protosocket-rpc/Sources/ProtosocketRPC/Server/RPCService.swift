@@ -32,6 +32,7 @@ public protocol RPCSocketService: Sendable {
 
 /// How a service answers one RPC.
 public struct RPCAnswer<Response: RPCMessage> {
+    @usableFromInline
     enum Kind {
         case response(Response)
         case deferred(@Sendable () async throws -> Response)
@@ -39,9 +40,16 @@ public struct RPCAnswer<Response: RPCMessage> {
         case cancelled
     }
 
+    @usableFromInline
     let kind: Kind
 
+    @inlinable
+    init(kind: Kind) {
+        self.kind = kind
+    }
+
     /// A response available right away; no task is created for it.
+    @inlinable
     public static func response(_ response: Response) -> RPCAnswer {
         RPCAnswer(kind: .response(response))
     }

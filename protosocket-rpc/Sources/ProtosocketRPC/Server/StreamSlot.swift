@@ -11,7 +11,9 @@ import Spillway
 /// one stream-ready event per idle-to-ready edge.
 // @unchecked Sendable: `batch` is only touched by the connection's event loop (in
 // `take`); everything else is behind `state`'s lock.
+@usableFromInline
 final class StreamSlot<Response: RPCMessage>: @unchecked Sendable {
+    @usableFromInline
     enum Taken {
         case response(Response)
         /// Nothing now; the slot announces itself again when it has more.
@@ -20,23 +22,38 @@ final class StreamSlot<Response: RPCMessage>: @unchecked Sendable {
         case finished(succeeded: Bool)
     }
 
-    private struct State {
+    @usableFromInline
+    struct State: Sendable {
+        @inlinable
+        init() {}
+
+        @usableFromInline
         var items: Deque<Response> = []
         /// The reactor knows this slot has work (an announcement is on its way or
         /// the slot is in its ready list).
+        @usableFromInline
         var isAnnounced = false
+        @usableFromInline
         var outcome: Bool?
+        @usableFromInline
         var producer: UnsafeContinuation<Void, any Error>?
+        @usableFromInline
         var isCancelled = false
     }
 
+    @usableFromInline
     let id: UInt64
-    private let capacity: Int
-    private let sender: Sender<RPCServerEvent<Response>>
-    private let state = KLock(State())
+    @usableFromInline
+    let capacity: Int
+    @usableFromInline
+    let sender: Sender<RPCServerEvent<Response>>
+    @usableFromInline
+    let state = KLock(State())
     /// Responses taken from `state` and not yet handed out; the reactor's own.
-    private var batch: Deque<Response> = []
+    @usableFromInline
+    var batch: Deque<Response> = []
 
+    @inlinable
     init(id: UInt64, capacity: Int, sender: Sender<RPCServerEvent<Response>>) {
         self.id = id
         self.capacity = capacity
@@ -48,6 +65,7 @@ final class StreamSlot<Response: RPCMessage>: @unchecked Sendable {
     /// Queues `response`, waiting while the slot is full.
     ///
     /// - Throws: `CancellationError` once the RPC is cancelled.
+    @inlinable
     func put(_ response: Response) async throws {
         let (announce, isFull) = try state.withLock { state throws(CancellationError) -> (Bool, Bool) in
             if state.isCancelled {
@@ -66,6 +84,7 @@ final class StreamSlot<Response: RPCMessage>: @unchecked Sendable {
 
     /// The stream is over: after the queued responses, the client gets `end`
     /// (`succeeded`) or `cancel`.
+    @inlinable
     func finish(succeeded: Bool) {
         let announce = state.withLock { state -> Bool in
             guard !state.isCancelled, state.outcome == nil else {
@@ -79,7 +98,8 @@ final class StreamSlot<Response: RPCMessage>: @unchecked Sendable {
         }
     }
 
-    private func announceIfNeeded(_ state: inout State) -> Bool {
+    @inlinable
+    func announceIfNeeded(_ state: inout State) -> Bool {
         if state.isAnnounced {
             return false
         }
@@ -87,7 +107,8 @@ final class StreamSlot<Response: RPCMessage>: @unchecked Sendable {
         return true
     }
 
-    private func waitForRoom() async throws {
+    @inlinable
+    func waitForRoom() async throws {
         try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
                 let parked = state.withLock { state -> Bool in
@@ -112,6 +133,7 @@ final class StreamSlot<Response: RPCMessage>: @unchecked Sendable {
     // MARK: Reactor side (on the event loop)
 
     /// The next response to send, if any.
+    @inlinable
     func take() -> Taken {
         if let response = batch.popFirst() {
             return .response(response)
@@ -137,6 +159,7 @@ final class StreamSlot<Response: RPCMessage>: @unchecked Sendable {
     /// Stops the stream: drops what is queued and ends a waiting `put` with
     /// `CancellationError`. Safe from any thread, more than once. (The reactor's
     /// batch is left alone: the reactor stops taking from a cancelled slot.)
+    @inlinable
     func cancel() {
         let producer = state.withLock { state -> UnsafeContinuation<Void, any Error>? in
             state.isCancelled = true
