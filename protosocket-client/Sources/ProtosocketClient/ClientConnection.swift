@@ -12,7 +12,15 @@ public struct ClientConnection<OutboundMessage: Sendable>: Sendable {
     public let sender: Sender<OutboundMessage>
     /// Asks the connection to poll its reactor.
     public let waker: ConnectionWaker
+    @usableFromInline
     let channel: any Channel
+
+    @usableFromInline
+    init(sender: Sender<OutboundMessage>, waker: ConnectionWaker, channel: any Channel) {
+        self.sender = sender
+        self.waker = waker
+        self.channel = channel
+    }
 
     /// Whether the connection is still open.
     public var isActive: Bool { channel.isActive }

@@ -38,6 +38,7 @@ public struct TCPConnector: Sendable {
     /// come from `factory`.
     ///
     /// - Throws: When the connection cannot be established.
+    @inlinable
     public func connect<Factory: ConnectionFactory>(
         host: String,
         port: Int,
@@ -49,6 +50,7 @@ public struct TCPConnector: Sendable {
     }
 
     /// Connects to `address`; see ``connect(host:port:factory:)``.
+    @inlinable
     public func connect<Factory: ConnectionFactory>(
         to address: SocketAddress,
         factory: Factory
@@ -58,7 +60,8 @@ public struct TCPConnector: Sendable {
         }
     }
 
-    private func connect<Factory: ConnectionFactory>(
+    @inlinable
+    func connect<Factory: ConnectionFactory>(
         factory: Factory,
         _ open: (ClientBootstrap) -> EventLoopFuture<any Channel>
     ) async throws -> ClientConnection<Factory.Reactor.OutboundMessage> {

@@ -3,9 +3,14 @@ import NIOCore
 import Protosocket
 
 /// The server's accepted connections that are still open.
+@usableFromInline
 final class OpenConnections: Sendable {
     private let channels = NIOLockedValueBox([ObjectIdentifier: any Channel]())
 
+    @usableFromInline
+    init() {}
+
+    @usableFromInline
     func insert(_ channel: any Channel) {
         let id = ObjectIdentifier(channel)
         channels.withLockedValue { $0[id] = channel }

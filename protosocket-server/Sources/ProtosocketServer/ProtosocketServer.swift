@@ -34,7 +34,8 @@ public final class ProtosocketServer<Factory: ConnectionFactory>: Service, Senda
     /// The address the server listens on, with the real port when bound to port 0.
     public var localAddress: SocketAddress? { listener.localAddress }
 
-    private init(listener: any Channel, connections: OpenConnections, configuration: ServerConfiguration, logger: Logger) {
+    @usableFromInline
+    init(listener: any Channel, connections: OpenConnections, configuration: ServerConfiguration, logger: Logger) {
         self.listener = listener
         self.connections = connections
         self.configuration = configuration
@@ -44,6 +45,7 @@ public final class ProtosocketServer<Factory: ConnectionFactory>: Service, Senda
     /// Binds the listening socket; connections are accepted from then on.
     ///
     /// - Throws: When the address cannot be bound.
+    @inlinable
     public static func bind(
         configuration: ServerConfiguration,
         factory: Factory,
@@ -117,4 +119,5 @@ public final class ProtosocketServer<Factory: ConnectionFactory>: Service, Senda
 }
 
 /// `SO_REUSEPORT` has no named NIO option in 2.101.
-private let reusePort = NIOBSDSocket.Option(rawValue: SO_REUSEPORT)
+@usableFromInline
+let reusePort = NIOBSDSocket.Option(rawValue: SO_REUSEPORT)

@@ -12,6 +12,9 @@ struct ClientReactor<Request: RPCMessage, Response: RPCMessage>: MessageReactor 
     @usableFromInline
     typealias OutboundMessage = ClientCommand<Request, Response>
 
+    @inlinable
+    init() {}
+
     @usableFromInline
     enum Pending {
         case unary(UnsafeContinuation<Response, any Error>)

@@ -14,6 +14,7 @@ extension RPCClient {
     ///     connection stops reading until its consumer catches up.
     ///   - makeCodec: The codec of the connection: requests out, responses in.
     /// - Throws: When the connection cannot be established.
+    @inlinable
     public static func connect<Codec: MessageCodec>(
         host: String,
         port: Int,
@@ -28,6 +29,7 @@ extension RPCClient {
     }
 
     /// Connects to `address`; see ``connect(host:port:connector:streamBufferLimit:makeCodec:)``.
+    @inlinable
     public static func connect<Codec: MessageCodec>(
         to address: SocketAddress,
         connector: TCPConnector = TCPConnector(),
@@ -42,14 +44,23 @@ extension RPCClient {
 }
 
 /// Makes the codec and the client reactor of an RPC client connection.
+@usableFromInline
 struct ClientFactory<Codec: MessageCodec, Request: RPCMessage, Response: RPCMessage>: ConnectionFactory
 where Codec.OutboundMessage == Request, Codec.InboundMessage == Response {
+    @usableFromInline
     let codecMaker: @Sendable () -> Codec
 
+    @inlinable
+    init(codecMaker: @escaping @Sendable () -> Codec) {
+        self.codecMaker = codecMaker
+    }
+
+    @inlinable
     func makeCodec() -> Codec {
         codecMaker()
     }
 
+    @inlinable
     func makeReactor(_ context: ConnectionContext<ClientCommand<Request, Response>>) -> ClientReactor<Request, Response> {
         ClientReactor()
     }

@@ -24,8 +24,10 @@ import Synchronization
 /// The connection stays open while any copy of the client (or a stream from it) is
 /// alive, until ``close()``, or until the server or the network ends it.
 public struct RPCClient<Request: RPCMessage, Response: RPCMessage>: Sendable {
+    @usableFromInline
     let core: ClientCore<Request, Response>
 
+    @usableFromInline
     init(connection: ClientConnection<ClientCommand<Request, Response>>, streamBufferLimit: Int) {
         core = ClientCore(connection: connection, streamBufferLimit: streamBufferLimit)
     }
@@ -90,6 +92,7 @@ public struct RPCClient<Request: RPCMessage, Response: RPCMessage>: Sendable {
 }
 
 /// What every copy of a client shares.
+@usableFromInline
 final class ClientCore<Request: RPCMessage, Response: RPCMessage>: Sendable {
     let connection: ClientConnection<ClientCommand<Request, Response>>
     let streamBufferLimit: Int

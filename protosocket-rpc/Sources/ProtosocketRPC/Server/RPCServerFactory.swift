@@ -25,15 +25,18 @@ public struct RPCServerFactory<Service: RPCSocketService>: ConnectionFactory {
     public let service: Service
     public let limits: RPCServerLimits
 
+    @inlinable
     public init(service: Service, limits: RPCServerLimits = RPCServerLimits()) {
         self.service = service
         self.limits = limits
     }
 
+    @inlinable
     public func makeCodec() -> Service.Codec {
         service.makeCodec()
     }
 
+    @inlinable
     public func makeReactor(
         _ context: ConnectionContext<RPCServerEvent<Service.ConnectionService.Response>>
     ) throws -> RPCServerReactor<Service.ConnectionService> {
@@ -54,6 +57,7 @@ public enum RPCServer {
     /// let server = try await RPCServer.bind(configuration: ServerConfiguration(port: 9000), service: EchoService())
     /// try await server.run()
     /// ```
+    @inlinable
     public static func bind<Service: RPCSocketService>(
         configuration: ServerConfiguration,
         service: Service,

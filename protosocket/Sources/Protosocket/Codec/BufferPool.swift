@@ -7,12 +7,18 @@ import NIOCore
 /// copy-on-write, so when a buffer comes round again its storage is reused if the
 /// write has finished (the common case) and replaced by a fresh one if it has not.
 /// Rotating over a few buffers gives slow writes time to finish.
+@usableFromInline
 struct BufferPool {
-    private var buffers: [ByteBuffer?]
-    private var next = 0
-    private let allocator: ByteBufferAllocator
-    private let initialCapacity: Int
+    @usableFromInline
+    var buffers: [ByteBuffer?]
+    @usableFromInline
+    var next = 0
+    @usableFromInline
+    let allocator: ByteBufferAllocator
+    @usableFromInline
+    let initialCapacity: Int
 
+    @inlinable
     init(allocator: ByteBufferAllocator, count: Int = 4, initialCapacity: Int = 16 * 1024) {
         self.allocator = allocator
         self.initialCapacity = initialCapacity
@@ -20,6 +26,7 @@ struct BufferPool {
     }
 
     /// An empty buffer to encode into.
+    @inlinable
     mutating func take() -> ByteBuffer {
         // Move out, leaving no reference of ours behind, so `clear` can reuse storage.
         guard var buffer = buffers[next].take() else {
@@ -30,6 +37,7 @@ struct BufferPool {
     }
 
     /// Puts `buffer` (just handed to the channel) back into rotation.
+    @inlinable
     mutating func recycle(_ buffer: ByteBuffer) {
         buffers[next] = buffer
         next = next + 1 == buffers.count ? 0 : next + 1

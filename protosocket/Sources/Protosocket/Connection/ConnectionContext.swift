@@ -14,4 +14,11 @@ public struct ConnectionContext<OutboundMessage: Sendable>: Sendable {
     public let remoteAddress: SocketAddress?
     /// The loop the connection and its reactor live on.
     public var eventLoop: any EventLoop { waker.eventLoop }
+
+    @usableFromInline
+    init(sender: Sender<OutboundMessage>, waker: ConnectionWaker, remoteAddress: SocketAddress?) {
+        self.sender = sender
+        self.waker = waker
+        self.remoteAddress = remoteAddress
+    }
 }

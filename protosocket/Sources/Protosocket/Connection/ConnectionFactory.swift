@@ -22,6 +22,7 @@ extension ConnectionFactory {
     /// channel's event loop only.
     ///
     /// - Returns: The context the reactor was made with (its sender and waker).
+    @inlinable
     @discardableResult
     public func addHandler(
         to channel: any Channel,

@@ -23,35 +23,75 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.WireMessage == Cod
     public typealias InboundIn = ByteBuffer
     public typealias OutboundOut = ByteBuffer
 
-    private var codec: Codec
-    private var reactor: Reactor
-    private var receiver: Receiver<Reactor.OutboundMessage>?
-    private let waker: ConnectionWaker
-    private let configuration: ConnectionConfiguration
-    private let logger: Logger
+    @usableFromInline
+    var codec: Codec
+    @usableFromInline
+    var reactor: Reactor
+    @usableFromInline
+    var receiver: Receiver<Reactor.OutboundMessage>?
+    @usableFromInline
+    let waker: ConnectionWaker
+    @usableFromInline
+    let configuration: ConnectionConfiguration
+    @usableFromInline
+    let logger: Logger
 
-    private var context: ChannelHandlerContext?
-    private var receiveBuffer = ByteBuffer()
-    private var pool: BufferPool?
+    @usableFromInline
+    var context: ChannelHandlerContext?
+    @usableFromInline
+    var receiveBuffer = ByteBuffer()
+    @usableFromInline
+    var pool: BufferPool?
     /// Do not call the decoder again before this many bytes are buffered.
-    private var awaitingTotal = 0
+    @usableFromInline
+    var awaitingTotal = 0
     /// Bytes still to discard for a `skip` that ran past the buffer.
-    private var pendingSkip = 0
-    private var isPaused = false
-    private var isReadRequested = false
-    private var reactorFinished = false
-    private var isFinishing = false
-    private var closeReason: CloseReason?
-    private var isClosed = false
+    @usableFromInline
+    var pendingSkip = 0
+    @usableFromInline
+    var isPaused = false
+    @usableFromInline
+    var isReadRequested = false
+    @usableFromInline
+    var reactorFinished = false
+    @usableFromInline
+    var isFinishing = false
+    @usableFromInline
+    var closeReason: CloseReason?
+    @usableFromInline
+    var isClosed = false
+    /// The hot paths, as closures made where the codec and reactor types are
+    /// concrete (in ``makeHandler(codec:configuration:logger:eventLoop:remoteAddress:makeReactor:)``,
+    /// inlined into its caller): NIO calls this class through protocol witnesses,
+    /// which run generic code unspecialized; these closures run specialized code.
+    @usableFromInline
+    let hooks: Hooks
 
+    @usableFromInline
+    struct Hooks {
+        @usableFromInline
+        let runTurn: (ConnectionHandler) -> Void
+        @usableFromInline
+        let decodeAvailable: (ConnectionHandler) -> Void
+
+        @inlinable
+        init(runTurn: @escaping (ConnectionHandler) -> Void, decodeAvailable: @escaping (ConnectionHandler) -> Void) {
+            self.runTurn = runTurn
+            self.decodeAvailable = decodeAvailable
+        }
+    }
+
+    @inlinable
     init(
         codec: Codec,
         reactor: Reactor,
         receiver: Receiver<Reactor.OutboundMessage>,
         waker: ConnectionWaker,
         configuration: ConnectionConfiguration,
-        logger: Logger
+        logger: Logger,
+        hooks: Hooks
     ) {
+        self.hooks = hooks
         self.codec = codec
         self.reactor = reactor
         self.receiver = receiver
@@ -98,7 +138,7 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.WireMessage == Cod
         }
         reserveReceiveCapacity(incoming.readableBytes)
         receiveBuffer.writeBuffer(&incoming)
-        decodeAvailable()
+        hooks.decodeAvailable(self)
     }
 
     public func channelReadComplete(context: ChannelHandlerContext) {
@@ -128,9 +168,15 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.WireMessage == Cod
 
     // MARK: Turns
 
+    /// Runs a turn through the specialized hook.
+    func runTurn() {
+        hooks.runTurn(self)
+    }
+
     /// Polls the reactor, produces and flushes outbound messages, and asks for more
     /// bytes if there is room.
-    func runTurn() {
+    @inlinable
+    func turn() {
         guard let context, !isClosed, closeReason == nil else {
             return
         }
@@ -154,7 +200,8 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.WireMessage == Cod
         requestReadIfRoom(context: context)
     }
 
-    private func produceOutbound(context: ChannelHandlerContext) {
+    @inlinable
+    func produceOutbound(context: ChannelHandlerContext) {
         // Move the pool out (not copy it), so that taking a buffer does not copy
         // the pool's array; it goes back at the end of the turn.
         guard let receiver, var pool = self.pool.take() else {
@@ -213,7 +260,8 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.WireMessage == Cod
     }
 
     /// Every sender is gone and the reactor is done: deliver what is queued, then close.
-    private func finishAfterFlush(context: ChannelHandlerContext) {
+    @inlinable
+    func finishAfterFlush(context: ChannelHandlerContext) {
         isFinishing = true
         let flushed = context.eventLoop.makePromise(of: Void.self)
         context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0)), promise: flushed)
@@ -222,7 +270,8 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.WireMessage == Cod
         }
     }
 
-    private func requestReadIfRoom(context: ChannelHandlerContext) {
+    @inlinable
+    func requestReadIfRoom(context: ChannelHandlerContext) {
         if !isReadRequested && receiveBuffer.readableBytes < configuration.maxBufferLength {
             isReadRequested = true
             context.read()
@@ -233,7 +282,8 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.WireMessage == Cod
 
     /// Makes room for `count` more bytes: reuse consumed space first, then grow in
     /// steps of the allocation increment.
-    private func reserveReceiveCapacity(_ count: Int) {
+    @inlinable
+    func reserveReceiveCapacity(_ count: Int) {
         guard receiveBuffer.writableBytes < count else {
             return
         }
@@ -251,7 +301,8 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.WireMessage == Cod
     }
 
     /// Decodes and delivers every whole message buffered, unless paused.
-    private func decodeAvailable() {
+    @inlinable
+    func decodeAvailable() {
         while !isPaused && closeReason == nil {
             if pendingSkip > 0 {
                 let skipped = min(pendingSkip, receiveBuffer.readableBytes)
@@ -314,7 +365,8 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.WireMessage == Cod
     // MARK: Closing
 
     /// Closes the channel for `reason` (the first reason given wins).
-    private func close(_ reason: CloseReason) {
+    @inlinable
+    func close(_ reason: CloseReason) {
         guard closeReason == nil, !isClosed else {
             return
         }
@@ -358,6 +410,7 @@ extension ConnectionHandler {
     ///
     /// Call on `eventLoop` (the reactor is made there and never leaves it), and add
     /// the handler to a channel of that loop.
+    @inlinable
     public static func makeHandler(
         codec: Codec,
         configuration: ConnectionConfiguration,
@@ -375,7 +428,8 @@ extension ConnectionHandler {
             receiver: receiver,
             waker: waker,
             configuration: configuration,
-            logger: logger
+            logger: logger,
+            hooks: Hooks(runTurn: { $0.turn() }, decodeAvailable: { $0.decodeAvailable() })
         )
     }
 }

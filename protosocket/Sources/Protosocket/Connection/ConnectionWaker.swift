@@ -19,6 +19,7 @@ public final class ConnectionWaker: Sendable {
     public let eventLoop: any EventLoop
     private let target: NIOLoopBoundBox<(any TurnRunner)?>
 
+    @usableFromInline
     init(eventLoop: any EventLoop) {
         self.eventLoop = eventLoop
         self.target = NIOLoopBoundBox.makeEmptyBox(valueType: (any TurnRunner).self, eventLoop: eventLoop)
