@@ -13,8 +13,10 @@ public struct RPCResponseStream<Response: RPCMessage>: AsyncSequence, Sendable {
     public typealias Element = Response
     public typealias Failure = any Error
 
+    @usableFromInline
     let call: StreamCall<Response>
 
+    @inlinable
     public func makeAsyncIterator() -> AsyncIterator {
         AsyncIterator(call: call)
     }
@@ -23,10 +25,18 @@ public struct RPCResponseStream<Response: RPCMessage>: AsyncSequence, Sendable {
         public typealias Element = Response
         public typealias Failure = any Error
 
+        @usableFromInline
         let call: StreamCall<Response>
         /// Responses taken from the call's buffer in one go, handed out one by one.
+        @usableFromInline
         var batch: Deque<Response> = []
 
+        @inlinable
+        init(call: StreamCall<Response>) {
+            self.call = call
+        }
+
+        @inlinable
         public mutating func next() async throws -> Response? {
             if let response = batch.popFirst() {
                 return response
@@ -38,11 +48,16 @@ public struct RPCResponseStream<Response: RPCMessage>: AsyncSequence, Sendable {
 }
 
 /// One streaming call: its buffer, and telling the server when the caller gives up.
+@usableFromInline
 final class StreamCall<Response: RPCMessage>: Sendable {
+    @usableFromInline
     let id: UInt64
+    @usableFromInline
     let buffer: ResponseBuffer<Response>
-    private let sendCancel: @Sendable (UInt64) -> Void
-    private let isOver = Atomic<Bool>(false)
+    @usableFromInline
+    let sendCancel: @Sendable (UInt64) -> Void
+    @usableFromInline
+    let isOver = Atomic<Bool>(false)
 
     init(id: UInt64, buffer: ResponseBuffer<Response>, sendCancel: @escaping @Sendable (UInt64) -> Void) {
         self.id = id
@@ -59,6 +74,7 @@ final class StreamCall<Response: RPCMessage>: Sendable {
     }
 
     /// Fills `batch` (empty) with the next responses; leaves it empty at the end.
+    @inlinable
     func next(into batch: inout Deque<Response>) async throws {
         do {
             try await buffer.next(into: &batch)

@@ -56,6 +56,7 @@ public struct RPCAnswer<Response: RPCMessage> {
 
     /// A response computed asynchronously, in a task that is cancelled when the
     /// client cancels the RPC. Throwing answers the client with `cancel`.
+    @inlinable
     public static func deferred(_ operation: @escaping @Sendable () async throws -> Response) -> RPCAnswer {
         RPCAnswer(kind: .deferred(operation))
     }
@@ -64,6 +65,7 @@ public struct RPCAnswer<Response: RPCMessage> {
     /// last one, or `cancel` if iteration throws. The task is suspended while the
     /// connection has no room to send (a slow client slows only its own RPCs) and
     /// cancelled when the client cancels the RPC.
+    @inlinable
     public static func stream<Responses: AsyncSequence & Sendable>(_ responses: Responses) -> RPCAnswer
     where Responses.Element == Response {
         RPCAnswer(kind: .stream({ slot in
@@ -74,6 +76,7 @@ public struct RPCAnswer<Response: RPCMessage> {
     }
 
     /// The RPC is refused: the client gets `cancel` for it.
+    @inlinable
     public static var cancelled: RPCAnswer {
         RPCAnswer(kind: .cancelled)
     }
