@@ -16,8 +16,11 @@ public struct LoadFlags: ParsableArguments {
     @Option(help: "Open loop: requests per second on a fixed schedule, latency from the scheduled time. With --sweep, the first step's rate.")
     public var rate: Double?
 
-    @Flag(help: "Open loop, stepping the rate up by 25% until p99.9 reaches 5 ms; reports the highest rate that stayed under.")
+    @Flag(help: "Open loop, stepping the rate up by 25% until p99.9 reaches the latency limit; reports the highest rate that stayed under.")
     public var sweep = false
+
+    @Option(help: "The p99.9 latency limit of --sweep, in milliseconds.")
+    public var latencyLimit: Double = 5
 
     @Flag(help: "Unary echoes (default) or streamed echoes (one response per byte of the message).")
     public var mode: LoadOptions.Mode = .unary
@@ -52,19 +55,21 @@ public struct LoadFlags: ParsableArguments {
             print(report)
             rows.append(report.csvRow)
         }
+        let limitText = latencyLimit == latencyLimit.rounded() ? String(Int(latencyLimit)) : String(latencyLimit)
         if sweep {
             let result = try await LoadGenerator.sweep(
                 options,
                 connector: connector,
                 startRate: rate ?? 5_000,
+                latencyLimit: .microseconds(Int64(latencyLimit * 1_000)),
                 onInterval: printInterval
             ) { step in
                 print("step: \(step)")
             }
             if let best = result.best {
-                print("sweep: highest rate with p99.9 under 5 ms: \(Int(best.targetRate ?? 0)) Hz (\(best))")
+                print("sweep: highest rate with p99.9 under \(limitText) ms: \(Int(best.targetRate ?? 0)) Hz (\(best))")
             } else {
-                print("sweep: no step stayed under 5 ms at p99.9")
+                print("sweep: no step stayed under \(limitText) ms at p99.9")
             }
         } else {
             let summary = try await LoadGenerator.run(options, connector: connector, onInterval: printInterval)
