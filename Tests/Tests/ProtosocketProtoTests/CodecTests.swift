@@ -3,7 +3,6 @@ import NIOCore
 import Protosocket
 import ProtosocketProto
 import SwiftProtobuf
-import Synchronization
 import Testing
 import TestSupport
 
@@ -133,7 +132,7 @@ struct ScratchEncodingTests {
 
     @Test("8 threads encoding at once each get their own bytes")
     func concurrentThreads() async {
-        let failures = Failures()
+        let failures = Counter()
         await runOnThreads(8) { thread in
             for index in 0..<2_000 {
                 let message = Echo_Request.with {
@@ -141,18 +140,12 @@ struct ScratchEncodingTests {
                     $0.body.message = String(repeating: Character(UnicodeScalar(UInt8(65 + thread))), count: index % 300)
                 }
                 if Self.roundTrip(message) != message {
-                    failures.record()
+                    failures.increment()
                 }
             }
         }
-        #expect(failures.count == 0)
+        #expect(failures.value == 0)
     }
-}
-
-final class Failures: Sendable {
-    private let value = Atomic<Int>(0)
-    var count: Int { value.load(ordering: .relaxed) }
-    func record() { value.wrappingAdd(1, ordering: .relaxed) }
 }
 
 extension DecodeResult {

@@ -22,7 +22,7 @@ struct BackpressureTests {
         // Never iterated.
         let stream = client.streaming(echoRequest("flood", stream: true))
 
-        #expect(await eventually { produced.count > 0 })
+        #expect(await eventually { produced.value > 0 })
         let settled = await settle(produced)
         // What can be in flight: the client's stream buffer and receive buffer, both
         // socket buffers, the server's write-buffer high-water mark plus one turn of
@@ -44,14 +44,14 @@ struct BackpressureTests {
 func settle(_ counter: Counter) async -> Int {
     var last = -1
     for _ in 0..<300 {
-        let now = counter.count
+        let now = counter.value
         if now == last {
             return now
         }
         last = now
         try? await Task.sleep(for: .milliseconds(200))
     }
-    return counter.count
+    return counter.value
 }
 
 /// The largest size the kernel lets a TCP socket buffer grow to (the third field

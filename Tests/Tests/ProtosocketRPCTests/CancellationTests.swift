@@ -14,11 +14,11 @@ struct CancellationTests {
         })
         let client = try await server.connect()
         let call = Task { try await client.unary(echoRequest("wait")) }
-        #expect(await eventually { started.count == 1 })
+        #expect(await eventually { started.value == 1 })
         call.cancel()
         let result = await call.result
         #expect(throws: CancellationError.self) { try result.get() }
-        #expect(await eventually { cancelled.count == 1 })
+        #expect(await eventually { cancelled.value == 1 })
         // The connection is still good.
         #expect(client.isAlive)
         await client.close()
@@ -47,8 +47,8 @@ struct CancellationTests {
         }
         #expect(received == 3)
         // The server's stream ends (its iterator is released) without producing them all.
-        #expect(await eventually { ended.count == 1 })
-        #expect(produced.count < 1_000)
+        #expect(await eventually { ended.value == 1 })
+        #expect(produced.value < 1_000)
         // The connection still works for other calls.
         #expect(try await client.unary(echoRequest("after")).echo.message == "after")
         await client.close()
@@ -75,7 +75,7 @@ struct CancellationTests {
                         }
                     }
                 }
-                #expect(await eventually { started.count == 500 })
+                #expect(await eventually { started.value == 500 })
                 await server.close()
                 var errors: [(any Error)?] = []
                 for try await outcome in group {
@@ -88,7 +88,7 @@ struct CancellationTests {
         #expect(outcomes.allSatisfy { ($0 as? RPCError) == .connectionClosed })
         #expect(!client.isAlive)
         // The server's work was stopped too.
-        #expect(await eventually { cancelled.count == 500 })
+        #expect(await eventually { cancelled.value == 500 })
         // Later calls fail at once.
         await #expect(throws: RPCError.connectionClosed) {
             try await client.unary(echoRequest("late"))

@@ -6,6 +6,7 @@ import Protosocket
 import ProtosocketProto
 import ProtosocketRPC
 import Testing
+import TestSupport
 
 @Suite("RPC server on an embedded channel")
 struct EmbeddedServerTests {

@@ -6,7 +6,7 @@ import ProtosocketClient
 import ProtosocketProto
 import ProtosocketRPC
 import ProtosocketServer
-import Synchronization
+import TestSupport
 
 typealias EchoClient = RPCClient<Echo_Request, Echo_Response>
 
@@ -66,18 +66,6 @@ struct TestServer<Service: RPCSocketService> {
 
     func close() async {
         await server.close()
-    }
-}
-
-/// A counter shared between a test and its service's tasks.
-final class Counter: Sendable {
-    private let value = Atomic<Int>(0)
-
-    var count: Int { value.load(ordering: .relaxed) }
-
-    @discardableResult
-    func increment() -> Int {
-        value.wrappingAdd(1, ordering: .relaxed).newValue
     }
 }
 

@@ -1,5 +1,4 @@
 @testable import Spillway
-import Synchronization
 import Testing
 import TestSupport
 
@@ -150,11 +149,4 @@ struct LifecycleTests {
         #expect(wakes.value == 1)
         #expect(receiver.isFinished)
     }
-}
-
-/// A thread-safe counter for wake handlers.
-final class Counter: Sendable {
-    private let count = Atomic<Int>(0)
-    func increment() { count.add(1, ordering: .relaxed) }
-    var value: Int { count.load(ordering: .relaxed) }
 }

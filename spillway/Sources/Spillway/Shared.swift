@@ -71,10 +71,9 @@ final class Shared<Element: Sendable>: Sendable {
 
     /// The receiver went away: refuse further sends and drop what is queued.
     func closeFromReceiver() {
-        receiverGone.store(true, ordering: .relaxed)
+        refuseSends()
         for lane in lanes {
             lane.removeAll()
         }
-        waker.setHandler(nil)
     }
 }

@@ -40,18 +40,20 @@ struct ClientReactor<Request: RPCMessage, Response: RPCMessage>: MessageReactor 
         let id = response.messageID
         switch response.controlCode {
         case .normal:
-            switch pending[id] {
+            // One hash lookup per response: find, then remove by index if unary.
+            guard let index = pending.index(forKey: id) else {
+                // A response to a call that is over (cancelled, or a duplicate): drop it.
+                break
+            }
+            switch pending.values[index] {
             case .unary(let continuation):
-                pending[id] = nil
+                pending.remove(at: index)
                 continuation.resume(returning: response)
             case .stream(let buffer):
                 if buffer.push(response) {
                     pausedBy = buffer
                     return .pause
                 }
-            case nil:
-                // A response to a call that is over (cancelled, or a duplicate): drop it.
-                break
             }
         case .end:
             switch pending.removeValue(forKey: id) {
