@@ -10,6 +10,9 @@ final class Recorder {
     /// Queued messages handed back at close, and how many close callbacks had run then.
     var undelivered: [(message: String, closesBefore: Int)] = []
     var pollOutboundCalls = 0
+    /// At each inbound batch end: how many messages had been delivered, and how
+    /// many close callbacks had run.
+    var batchEnds: [(delivered: Int, closesBefore: Int)] = []
 }
 
 /// Records inbound lines; answers with a scripted action; writes what it is sent.
@@ -24,6 +27,10 @@ struct RecordingReactor: MessageReactor {
     mutating func onInbound(_ message: String) -> ReactorAction {
         recorder.inbound.append(message)
         return onInboundAction(message)
+    }
+
+    mutating func onInboundBatchEnd() {
+        recorder.batchEnds.append((recorder.inbound.count, recorder.closeReasons.count))
     }
 
     mutating func poll() -> ReactorAction { onPoll() }

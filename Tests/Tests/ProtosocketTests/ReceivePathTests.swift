@@ -13,6 +13,28 @@ struct ReceivePathTests {
         #expect(connection.isActive)
     }
 
+    @Test("the inbound batch ends once per read that delivered messages, not once per message")
+    func batchEndPerRead() throws {
+        let connection = try EmbeddedConnection()
+        try connection.receive("one\ntwo\nthree\n")
+        #expect(connection.recorder.batchEnds.map(\.delivered) == [3])
+        try connection.receive("fo")  // nothing whole: no batch
+        #expect(connection.recorder.batchEnds.map(\.delivered) == [3])
+        try connection.receive("ur\n")
+        #expect(connection.recorder.batchEnds.map(\.delivered) == [3, 4])
+    }
+
+    @Test("a reactor that disconnects mid-batch gets its close callback last, with no batch end after it")
+    func noBatchEndAfterClose() throws {
+        let connection = try EmbeddedConnection { reactor in
+            reactor.onInboundAction = { $0 == "bye" ? .disconnect : .continue }
+        }
+        try connection.receive("a\nbye\nc\n")
+        #expect(connection.recorder.inbound == ["a", "bye"])
+        #expect(connection.recorder.closeReasons.count == 1)
+        #expect(connection.recorder.batchEnds.allSatisfy { $0.closesBefore == 0 })
+    }
+
     @Test("a message arriving one byte per read is delivered once, intact")
     func oneBytePerRead() throws {
         let connection = try EmbeddedConnection()
@@ -98,6 +120,7 @@ struct ReceivePathTests {
         }
         try connection.receive("a\n")  // delivered, then the reactor pauses
         #expect(connection.recorder.inbound == ["a"])
+        #expect(connection.recorder.batchEnds.map(\.delivered) == [1])  // a pause ends the batch
         let readsBefore = connection.counter.reads
         try connection.receive("bbbbbbbbbbbbbb\n")  // 15 bytes: buffered, not delivered
         #expect(connection.recorder.inbound == ["a"])

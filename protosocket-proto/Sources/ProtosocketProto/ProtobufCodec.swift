@@ -28,6 +28,7 @@ public struct ProtobufCodec<Inbound: SwiftProtobuf.Message, Outbound: SwiftProto
 
     /// - Parameter maximumMessageSize: The largest message body accepted; 4 MiB by
     ///   default. The connection's `maxBufferLength` caps it too.
+    @inlinable
     public init(maximumMessageSize: Int = 4 << 20) {
         precondition(maximumMessageSize >= 0, "maximumMessageSize must not be negative")
         self.maximumMessageSize = maximumMessageSize
@@ -38,6 +39,7 @@ public struct ProtobufCodec<Inbound: SwiftProtobuf.Message, Outbound: SwiftProto
     /// Proto3 messages always serialize; a message that cannot (a proto2 message
     /// missing required fields is still written, as `partial`; only one over
     /// protobuf's 2 GiB limit fails) is not written.
+    @inlinable
     public mutating func encode(_ message: Outbound, into buffer: inout ByteBuffer) {
         guard let body: ScratchBytes = try? message.serializedBytes(partial: true) else {
             return
@@ -49,6 +51,7 @@ public struct ProtobufCodec<Inbound: SwiftProtobuf.Message, Outbound: SwiftProto
         }
     }
 
+    @inlinable
     public mutating func decode(_ buffer: ByteBuffer) -> DecodeResult<Inbound> {
         switch Varint.read(from: buffer) {
         case .incomplete:

@@ -6,16 +6,21 @@ import SwiftProtobuf
 ///
 /// Only ``ProtobufCodec/encode(_:into:)`` uses it, within one synchronous call: a
 /// second `ScratchBytes` made on the same thread reuses the memory of the first.
+@usableFromInline
 struct ScratchBytes: SwiftProtobufContiguousBytes {
-    private let start: UnsafeMutableRawPointer
+    @usableFromInline
+    let start: UnsafeMutableRawPointer
+    @usableFromInline
     let count: Int
 
+    @inlinable
     init(repeating value: UInt8, count: Int) {
         start = ScratchMemory.current.reserve(count)
         start.initializeMemory(as: UInt8.self, repeating: value, count: count)
         self.count = count
     }
 
+    @inlinable
     init<S: Sequence>(_ sequence: S) where S.Element == UInt8 {
         let bytes = Array(sequence)
         self.init(repeating: 0, count: bytes.count)
@@ -26,10 +31,12 @@ struct ScratchBytes: SwiftProtobufContiguousBytes {
         }
     }
 
+    @inlinable
     func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         try body(UnsafeRawBufferPointer(start: start, count: count))
     }
 
+    @inlinable
     mutating func withUnsafeMutableBytes<R>(_ body: (UnsafeMutableRawBufferPointer) throws -> R) rethrows -> R {
         try body(UnsafeMutableRawBufferPointer(start: start, count: count))
     }
@@ -39,13 +46,16 @@ struct ScratchBytes: SwiftProtobufContiguousBytes {
 /// shrinks back after one larger than ``retainedCapacity``.
 // @unchecked Sendable: each instance lives in a thread-specific variable and is
 // only ever touched by the thread it belongs to.
+@usableFromInline
 final class ScratchMemory: @unchecked Sendable {
     /// The most memory a thread keeps between messages.
+    @usableFromInline
     static let retainedCapacity = 64 * 1024
 
     private static let perThread = ThreadSpecificVariable<ScratchMemory>()
 
     /// The calling thread's scratch memory.
+    @usableFromInline
     static var current: ScratchMemory {
         if let memory = perThread.currentValue {
             return memory
@@ -68,6 +78,7 @@ final class ScratchMemory: @unchecked Sendable {
     }
 
     /// Memory for `count` bytes, valid until the next call on this thread.
+    @usableFromInline
     func reserve(_ count: Int) -> UnsafeMutableRawPointer {
         if count > capacity {
             resize(to: count)
@@ -76,6 +87,7 @@ final class ScratchMemory: @unchecked Sendable {
     }
 
     /// Gives back memory grown for an unusually large message.
+    @usableFromInline
     func trim() {
         if capacity > ScratchMemory.retainedCapacity {
             resize(to: ScratchMemory.retainedCapacity)

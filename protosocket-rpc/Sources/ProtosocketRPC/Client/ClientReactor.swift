@@ -34,6 +34,10 @@ struct ClientReactor<Request: RPCMessage, Response: RPCMessage>: MessageReactor 
     /// The stream whose full buffer paused inbound delivery.
     @usableFromInline
     var pausedBy: ResponseBuffer<Response>?
+    /// Stream consumers that have responses to take, woken at the end of the
+    /// inbound batch: a consumer wakes once per batch, not once per response.
+    @usableFromInline
+    var consumersToWake: [UnsafeContinuation<Void, Never>] = []
 
     @inlinable
     mutating func onInbound(_ response: Response) -> ReactorAction {
@@ -50,7 +54,11 @@ struct ClientReactor<Request: RPCMessage, Response: RPCMessage>: MessageReactor 
                 pending.remove(at: index)
                 continuation.resume(returning: response)
             case .stream(let buffer):
-                if buffer.push(response) {
+                let (consumer, isFull) = buffer.push(response)
+                if let consumer {
+                    consumersToWake.append(consumer)
+                }
+                if isFull {
                     pausedBy = buffer
                     return .pause
                 }
@@ -69,6 +77,19 @@ struct ClientReactor<Request: RPCMessage, Response: RPCMessage>: MessageReactor 
             pending.removeValue(forKey: id)?.fail(RPCError.cancelledRemotely)
         }
         return .continue
+    }
+
+    @inlinable
+    mutating func onInboundBatchEnd() {
+        wakeConsumers()
+    }
+
+    @inlinable
+    mutating func wakeConsumers() {
+        for consumer in consumersToWake {
+            consumer.resume()
+        }
+        consumersToWake.removeAll(keepingCapacity: true)
     }
 
     @inlinable
@@ -123,6 +144,7 @@ struct ClientReactor<Request: RPCMessage, Response: RPCMessage>: MessageReactor 
 
     @inlinable
     mutating func onClose(_ reason: CloseReason) {
+        wakeConsumers()
         let calls = pending
         pending = [:]
         for call in calls.values {

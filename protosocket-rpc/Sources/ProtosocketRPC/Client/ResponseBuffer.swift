@@ -49,18 +49,18 @@ final class ResponseBuffer<Response: Sendable>: Sendable {
 
     // MARK: Connection side (on the event loop)
 
-    /// Delivers `response`; reports whether the buffer is now full.
+    /// Delivers `response`; reports whether the buffer is now full, and hands back
+    /// the waiting consumer, if any, for the caller to resume (once per batch of
+    /// pushes: later pushes find no consumer until it has taken the batch).
     @inlinable
-    func push(_ response: Response) -> Bool {
-        let (consumer, full) = state.withLock { state -> (UnsafeContinuation<Void, Never>?, Bool) in
+    func push(_ response: Response) -> (consumer: UnsafeContinuation<Void, Never>?, isFull: Bool) {
+        state.withLock { state in
             if state.isAbandoned || state.end != nil {
                 return (nil, false)
             }
             state.items.append(response)
             return (state.consumer.take(), state.items.count >= limit)
         }
-        consumer?.resume()
-        return full
     }
 
     /// Whether the consumer has made room (or gone), so the connection may read on.

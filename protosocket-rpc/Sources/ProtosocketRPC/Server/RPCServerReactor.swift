@@ -28,6 +28,7 @@ public struct RPCServerReactor<Service: RPCConnectionService>: MessageReactor {
             case .deferred(let task):
                 task.cancel()
             case .stream(let slot, let task):
+                slot.isRetired = true
                 slot.cancel()
                 task.cancel()
             }
@@ -49,7 +50,7 @@ public struct RPCServerReactor<Service: RPCConnectionService>: MessageReactor {
     var running: [UInt64: Running] = [:]
     /// Streams with responses to take, served round-robin.
     @usableFromInline
-    var readyStreams: Deque<UInt64> = []
+    var readyStreams: Deque<StreamSlot<Response>> = []
     @usableFromInline
     var isPausedForAnswers = false
 
@@ -146,8 +147,8 @@ public struct RPCServerReactor<Service: RPCConnectionService>: MessageReactor {
             }
             return Response.cancelled(id: id)
         case .streamReady(let id):
-            if case .stream = running[id] {
-                readyStreams.append(id)
+            if case .stream(let slot, _) = running[id] {
+                readyStreams.append(slot)
             }
             return nil
         }
@@ -162,20 +163,21 @@ public struct RPCServerReactor<Service: RPCConnectionService>: MessageReactor {
             }
             return .produced(answer)
         }
-        while let id = readyStreams.popFirst() {
-            guard case .stream(let slot, _) = running[id] else {
+        while let slot = readyStreams.popFirst() {
+            if slot.isRetired {
                 continue
             }
             switch slot.take() {
             case .response(var response):
-                response.messageID = id
-                readyStreams.append(id)
+                response.messageID = slot.id
+                readyStreams.append(slot)
                 return .produced(response)
             case .empty:
                 continue
             case .finished(let succeeded):
-                running[id] = nil
-                return .produced(succeeded ? Response.ended(id: id) : Response.cancelled(id: id))
+                slot.isRetired = true
+                running[slot.id] = nil
+                return .produced(succeeded ? Response.ended(id: slot.id) : Response.cancelled(id: slot.id))
             }
         }
         return .idle
@@ -187,5 +189,6 @@ public struct RPCServerReactor<Service: RPCConnectionService>: MessageReactor {
             rpc.cancel()
         }
         running = [:]
+        readyStreams.removeAll()
     }
 }

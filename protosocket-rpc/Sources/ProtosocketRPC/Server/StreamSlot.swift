@@ -9,8 +9,8 @@ import Spillway
 /// reactor takes them: the reactor takes the whole queue under one lock and hands
 /// the responses out from its own batch. It learns that a slot has work through
 /// one stream-ready event per idle-to-ready edge.
-// @unchecked Sendable: `batch` is only touched by the connection's event loop (in
-// `take`); everything else is behind `state`'s lock.
+// @unchecked Sendable: `batch` and `isRetired` are only touched on the connection's
+// event loop (by the reactor); everything else is behind `state`'s lock.
 @usableFromInline
 final class StreamSlot<Response: RPCMessage>: @unchecked Sendable {
     @usableFromInline
@@ -52,6 +52,10 @@ final class StreamSlot<Response: RPCMessage>: @unchecked Sendable {
     /// Responses taken from `state` and not yet handed out; the reactor's own.
     @usableFromInline
     var batch: Deque<Response> = []
+    /// The reactor is done with this slot (it finished or was cancelled) and takes
+    /// nothing more from it; the reactor's own.
+    @usableFromInline
+    var isRetired = false
 
     @inlinable
     init(id: UInt64, capacity: Int, sender: Sender<RPCServerEvent<Response>>) {

@@ -303,6 +303,13 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.WireMessage == Cod
     /// Decodes and delivers every whole message buffered, unless paused.
     @inlinable
     func decodeAvailable() {
+        var delivered = false
+        defer {
+            // Not after `onClose`, which a close during delivery may already have called.
+            if delivered && !isClosed {
+                reactor.onInboundBatchEnd()
+            }
+        }
         while !isPaused && closeReason == nil {
             if pendingSkip > 0 {
                 let skipped = min(pendingSkip, receiveBuffer.readableBytes)
@@ -324,6 +331,7 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.WireMessage == Cod
                 }
                 receiveBuffer.moveReaderIndex(forwardBy: consumed)
                 awaitingTotal = 0
+                delivered = true
                 switch reactor.onInbound(message) {
                 case .continue:
                     break

@@ -72,6 +72,14 @@ public protocol MessageReactor {
     /// Handles one decoded message; called before more bytes are read.
     mutating func onInbound(_ message: InboundMessage) -> ReactorAction
 
+    /// Called after a run of ``onInbound(_:)`` calls: every message decodable from
+    /// the bytes received so far was delivered, or delivery paused, or the
+    /// connection is closing (unless ``onClose(_:)`` was already called). A reactor
+    /// that defers work while messages arrive (for example waking the tasks that
+    /// wait for them once per batch rather than once per message) does it here,
+    /// and in ``onClose(_:)``. The default does nothing.
+    mutating func onInboundBatchEnd()
+
     /// Called on every connection turn (after reads, after wakes), for timers and
     /// bookkeeping. The default does nothing.
     mutating func poll() -> ReactorAction
@@ -95,6 +103,9 @@ public protocol MessageReactor {
 }
 
 extension MessageReactor {
+    @inlinable
+    public mutating func onInboundBatchEnd() {}
+
     @inlinable
     public mutating func poll() -> ReactorAction { .continue }
 
