@@ -1,4 +1,5 @@
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import Protosocket
@@ -19,19 +20,25 @@ public struct TCPConnector: Sendable {
     public var connectTimeout: Duration
     public var group: any EventLoopGroup
     public var logger: Logger
+    /// Layers under each connection (TLS, for example), first one nearest the
+    /// socket; none by default. ``connect(host:port:factory:)`` returns once every
+    /// layer is ready (a TLS handshake is done) and throws its error otherwise.
+    public var channelLayers: [any ChannelLayer]
 
     public init(
         configuration: ConnectionConfiguration = .client,
         tcp: TCPOptions = TCPOptions(),
         connectTimeout: Duration = .seconds(10),
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
-        logger: Logger = Logger(label: "protosocket.client")
+        logger: Logger = Logger(label: "protosocket.client"),
+        channelLayers: [any ChannelLayer] = []
     ) {
         self.configuration = configuration
         self.tcp = tcp
         self.connectTimeout = connectTimeout
         self.group = group
         self.logger = logger
+        self.channelLayers = channelLayers
     }
 
     /// Connects to `host`:`port` and starts a connection whose codec and reactor
@@ -44,7 +51,7 @@ public struct TCPConnector: Sendable {
         port: Int,
         factory: Factory
     ) async throws -> ClientConnection<Factory.Reactor.OutboundMessage> {
-        try await connect(factory: factory) { bootstrap in
+        try await connect(factory: factory, serverHost: host) { bootstrap in
             bootstrap.connect(host: host, port: port)
         }
     }
@@ -55,7 +62,7 @@ public struct TCPConnector: Sendable {
         to address: SocketAddress,
         factory: Factory
     ) async throws -> ClientConnection<Factory.Reactor.OutboundMessage> {
-        try await connect(factory: factory) { bootstrap in
+        try await connect(factory: factory, serverHost: nil) { bootstrap in
             bootstrap.connect(to: address)
         }
     }
@@ -63,29 +70,56 @@ public struct TCPConnector: Sendable {
     @inlinable
     func connect<Factory: ConnectionFactory>(
         factory: Factory,
+        serverHost: String?,
         _ open: (ClientBootstrap) -> EventLoopFuture<any Channel>
     ) async throws -> ClientConnection<Factory.Reactor.OutboundMessage> {
         let configuration = self.configuration
         let tcp = self.tcp
         let logger = self.logger
-        let loop = group.next()
-        let made = loop.makePromise(of: ConnectionContext<Factory.Reactor.OutboundMessage>.self)
-        let bootstrap = ClientBootstrap(group: loop)
+        let layers = self.channelLayers
+        // Connecting to a host name may try several addresses, each on a channel of
+        // its own: keep what each attempt made, and use the one that connected.
+        let attempts = NIOLockedValueBox<[ObjectIdentifier: ConnectAttempt<Factory.Reactor.OutboundMessage>]>([:])
+        let bootstrap = ClientBootstrap(group: group.next())
             .connectTimeout(TimeAmount(connectTimeout))
             .channelOption(ChannelOptions.autoRead, value: false)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try tcp.apply(to: channel)
-                    made.succeed(try factory.addHandler(to: channel, configuration: configuration, logger: logger))
+                    let ready = try layers.map { try $0.addHandlers(to: channel, serverHost: serverHost) }
+                    let context = try factory.addHandler(to: channel, configuration: configuration, logger: logger)
+                    let attempt = ConnectAttempt(
+                        context: context,
+                        layersReady: EventLoopFuture.andAllSucceed(ready, on: channel.eventLoop)
+                    )
+                    attempts.withLockedValue { $0[ObjectIdentifier(channel)] = attempt }
                 }
             }
+        let channel = try await open(bootstrap).get()
         do {
-            let channel = try await open(bootstrap).get()
-            let context = try await made.futureResult.get()
-            return ClientConnection(sender: context.sender, waker: context.waker, channel: channel)
+            guard let attempt = attempts.withLockedValue({ $0[ObjectIdentifier(channel)] }) else {
+                throw ChannelError.inappropriateOperationForState
+            }
+            try await attempt.layersReady.get()
+            return ClientConnection(sender: attempt.context.sender, waker: attempt.context.waker, channel: channel)
         } catch {
-            made.fail(error)
+            try? await channel.close()
             throw error
         }
+    }
+}
+
+/// What the channel of one connect attempt was set up with.
+@usableFromInline
+struct ConnectAttempt<OutboundMessage: Sendable>: Sendable {
+    @usableFromInline
+    let context: ConnectionContext<OutboundMessage>
+    @usableFromInline
+    let layersReady: EventLoopFuture<Void>
+
+    @inlinable
+    init(context: ConnectionContext<OutboundMessage>, layersReady: EventLoopFuture<Void>) {
+        self.context = context
+        self.layersReady = layersReady
     }
 }

@@ -62,6 +62,11 @@ public final class ProtosocketServer<Factory: ConnectionFactory>: Service, Senda
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try configuration.tcp.apply(to: channel)
+                    for layer in configuration.channelLayers {
+                        // A layer that fails (a TLS handshake) closes its channel and
+                        // reports the reason to the connection, which logs it.
+                        _ = try layer.addHandlers(to: channel, serverHost: nil)
+                    }
                     var connectionLogger = logger
                     connectionLogger[metadataKey: "peer"] = "\(channel.remoteAddress.map { "\($0)" } ?? "unknown")"
                     try factory.addHandler(to: channel, configuration: configuration.connection, logger: connectionLogger)

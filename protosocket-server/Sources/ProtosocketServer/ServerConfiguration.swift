@@ -16,6 +16,9 @@ public struct ServerConfiguration: Sendable {
     public var backlog: Int32
     /// How long graceful shutdown lets open connections finish before closing them.
     public var shutdownGracePeriod: Duration
+    /// Layers under each accepted connection (TLS, for example), first one nearest
+    /// the socket; none by default.
+    public var channelLayers: [any ChannelLayer]
 
     public init(
         host: String = "127.0.0.1",
@@ -24,7 +27,8 @@ public struct ServerConfiguration: Sendable {
         tcp: TCPOptions = TCPOptions(),
         reuseAddress: Bool = true,
         backlog: Int32 = 65_536,
-        shutdownGracePeriod: Duration = .seconds(10)
+        shutdownGracePeriod: Duration = .seconds(10),
+        channelLayers: [any ChannelLayer] = []
     ) {
         self.host = host
         self.port = port
@@ -33,5 +37,6 @@ public struct ServerConfiguration: Sendable {
         self.reuseAddress = reuseAddress
         self.backlog = backlog
         self.shutdownGracePeriod = shutdownGracePeriod
+        self.channelLayers = channelLayers
     }
 }
