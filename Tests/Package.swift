@@ -87,6 +87,24 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "ProtosocketTLSTests",
+            dependencies: [
+                "TestSupport",
+                .product(name: "EchoProto", package: "example-proto"),
+                .product(name: "EchoLoad", package: "example-proto"),
+                .product(name: "ProtosocketProto", package: "protosocket-proto"),
+                .product(name: "ProtosocketRPC", package: "protosocket-rpc"),
+                .product(name: "ProtosocketServer", package: "protosocket-server"),
+                .product(name: "ProtosocketServerTLS", package: "protosocket-server"),
+                .product(name: "ProtosocketClient", package: "protosocket-client"),
+                .product(name: "ProtosocketClientTLS", package: "protosocket-client"),
+                .product(name: "Protosocket", package: "protosocket"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
             name: "ExampleProtoTests",
             dependencies: [
                 "TestSupport",
