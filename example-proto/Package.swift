@@ -47,7 +47,9 @@ let package = Package(
                 .product(name: "KLock", package: "k-lock"),
                 .product(name: "ProtosocketRPC", package: "protosocket-rpc"),
                 .product(name: "ProtosocketServer", package: "protosocket-server"),
+                .product(name: "ProtosocketServerTLS", package: "protosocket-server"),
                 .product(name: "ProtosocketClient", package: "protosocket-client"),
+                .product(name: "ProtosocketClientTLS", package: "protosocket-client"),
                 .product(name: "ProtosocketProto", package: "protosocket-proto"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -60,6 +62,7 @@ let package = Package(
             name: "ExampleProtoServer",
             dependencies: [
                 "EchoProto",
+                "EchoLoad",
                 .product(name: "ProtosocketRPC", package: "protosocket-rpc"),
                 .product(name: "ProtosocketServer", package: "protosocket-server"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -78,6 +81,7 @@ let package = Package(
             name: "ExampleProtoDemo",
             dependencies: [
                 "EchoLoad",
+                .product(name: "ProtosocketServerTLS", package: "protosocket-server"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -2,16 +2,17 @@ import EchoProto
 import Logging
 import ProtosocketRPC
 import ProtosocketServer
+import ProtosocketServerTLS
 
 /// The echo server and the load generator in one process, on loopback.
 public enum Demo {
-    /// Starts an echo server on 127.0.0.1 (a free port), runs `body` with its port,
-    /// and shuts the server down.
-    public static func withServer<T>(_ body: (Int) async throws -> T) async throws -> T {
+    /// Starts an echo server on 127.0.0.1 (a free port; over TLS when `tls` is set),
+    /// runs `body` with its port, and shuts the server down.
+    public static func withServer<T>(tls: ServerTLS? = nil, _ body: (Int) async throws -> T) async throws -> T {
         var logger = Logger(label: "example-proto-demo")
         logger.logLevel = .warning
         let server = try await RPCServer.bind(
-            configuration: ServerConfiguration(host: "127.0.0.1", port: 0),
+            configuration: ServerConfiguration(host: "127.0.0.1", port: 0, channelLayers: tls.map { [$0] } ?? []),
             service: EchoService(),
             logger: logger
         )

@@ -1,5 +1,6 @@
 import EchoProto
 import ProtosocketClient
+import ProtosocketClientTLS
 import ProtosocketProto
 import ProtosocketRPC
 
@@ -23,10 +24,21 @@ public protocol EchoConnector: Sendable {
 
 /// Echo connections over protosocket RPC with the protobuf codec.
 public struct ProtosocketEchoConnector: EchoConnector {
-    public init() {}
+    /// How connections are opened (plaintext by default; add a `ClientTLS` layer
+    /// for TLS).
+    public var connector: TCPConnector
+
+    public init(connector: TCPConnector = TCPConnector()) {
+        self.connector = connector
+    }
+
+    /// Connections over TLS when `tls` is set, plaintext otherwise.
+    public init(tls: ClientTLS?) {
+        self.init(connector: TCPConnector(channelLayers: tls.map { [$0] } ?? []))
+    }
 
     public func connect(host: String, port: Int) async throws -> any EchoConnection {
-        ProtosocketEchoConnection(client: try await RPCClient.connect(host: host, port: port) {
+        ProtosocketEchoConnection(client: try await RPCClient.connect(host: host, port: port, connector: connector) {
             ProtobufCodec<Echo_Response, Echo_Request>()
         })
     }

@@ -15,12 +15,15 @@ struct ExampleProtoClient: AsyncParsableCommand {
 
     @OptionGroup var load: LoadFlags
 
+    @OptionGroup var tls: ClientTLSFlags
+
     func validate() throws {
         _ = try Endpoint(endpoint)
     }
 
     func run() async throws {
         let endpoint = try Endpoint(endpoint)
-        try await load.execute(host: endpoint.host, port: endpoint.port, connector: ProtosocketEchoConnector())
+        let connector = ProtosocketEchoConnector(tls: try tls.makeClientTLS())
+        try await load.execute(host: endpoint.host, port: endpoint.port, connector: connector)
     }
 }

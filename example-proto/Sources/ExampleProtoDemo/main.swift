@@ -1,5 +1,6 @@
 import ArgumentParser
 import EchoLoad
+import ProtosocketServerTLS
 
 /// The echo server and its load generator in one process on 127.0.0.1.
 @main
@@ -11,10 +12,25 @@ struct ExampleProtoDemo: AsyncParsableCommand {
 
     @OptionGroup var load: LoadFlags
 
+    @Flag(help: "Serve and connect over TLS, with a self-signed certificate made at start-up by openssl (or the one of --tls-cert).")
+    var tls = false
+
+    @OptionGroup var serverTLS: ServerTLSFlags
+
+    @OptionGroup var clientTLS: ClientTLSFlags
+
     func run() async throws {
-        print("example-proto-demo: \(load.mode) echo, \(load.connections) connections, \(load.concurrency) in flight, \(load.seconds ?? 5) s on 127.0.0.1")
-        try await Demo.withServer { port in
-            try await load.execute(host: "127.0.0.1", port: port, connector: ProtosocketEchoConnector(), defaultSeconds: 5)
+        var serverLayer = try serverTLS.makeServerTLS()
+        var clientLayer = try clientTLS.makeClientTLS(defaultRoot: serverTLS.tlsCert)
+        if tls && serverLayer == nil {
+            let certificate = try SelfSignedCertificate.generate()
+            serverLayer = try ServerTLS(certificateChainFile: certificate.certificateFile, privateKeyFile: certificate.privateKeyFile)
+            clientLayer = try clientTLS.makeClientTLS(defaultRoot: certificate.certificateFile)
+        }
+        let transport = serverLayer == nil ? "plaintext" : "TLS"
+        print("example-proto-demo: \(load.mode) echo, \(load.connections) connections, \(load.concurrency) in flight, \(load.seconds ?? 5) s on 127.0.0.1, \(transport)")
+        try await Demo.withServer(tls: serverLayer) { port in
+            try await load.execute(host: "127.0.0.1", port: port, connector: ProtosocketEchoConnector(tls: clientLayer), defaultSeconds: 5)
         }
     }
 }

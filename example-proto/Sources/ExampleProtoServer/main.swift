@@ -1,4 +1,5 @@
 import ArgumentParser
+import EchoLoad
 import EchoProto
 import Logging
 import ProtosocketRPC
@@ -25,12 +26,20 @@ struct ExampleProtoServer: AsyncParsableCommand {
     @Option(help: "The port to listen on.")
     var port: Int = 9000
 
+    @OptionGroup var tls: ServerTLSFlags
+
     func run() async throws {
         var logger = Logger(label: "example-proto-server")
         logger.logLevel = .info
         let address = host ?? ProcessInfoHost.value ?? "127.0.0.1"
+        let layers = try tls.makeServerTLS().map { [$0] } ?? []
         let server = try await RPCServer.bind(
-            configuration: ServerConfiguration(host: address, port: port, shutdownGracePeriod: .seconds(5)),
+            configuration: ServerConfiguration(
+                host: address,
+                port: port,
+                shutdownGracePeriod: .seconds(5),
+                channelLayers: layers
+            ),
             service: EchoService(),
             logger: logger
         )
