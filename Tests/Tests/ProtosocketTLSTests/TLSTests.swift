@@ -3,6 +3,7 @@ import EchoProto
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import Protosocket
 import ProtosocketClient
 import ProtosocketClientTLS
@@ -29,13 +30,16 @@ struct EchoServer {
 
     static func start(
         certificate: SelfSignedCertificate?,
+        requiringClientCertificatesFrom clientRoot: SelfSignedCertificate? = nil,
         handshakeTimeout: Duration = .seconds(10),
         maximumMessageSize: Int = 4 << 20
     ) async throws -> EchoServer {
+        let clientRoots = try clientRoot.map { NIOSSLTrustRoots.certificates(try NIOSSLCertificate.fromPEMFile($0.certificateFile)) }
         let layers: [any ChannelLayer] = try certificate.map {
             [try ServerTLS(
                 certificateChainFile: $0.certificateFile,
                 privateKeyFile: $0.privateKeyFile,
+                clientCertificateTrustRoots: clientRoots,
                 handshakeTimeout: handshakeTimeout
             )]
         } ?? []
@@ -50,10 +54,17 @@ struct EchoServer {
     /// A client that trusts `root` (TLS), or a plaintext one.
     func connect(
         trusting root: SelfSignedCertificate?,
+        presenting clientCertificate: SelfSignedCertificate? = nil,
         host: String = "127.0.0.1",
         maximumMessageSize: Int = 4 << 20
     ) async throws -> EchoClient {
-        let layers: [any ChannelLayer] = try root.map { [try ClientTLS(trustRootsFile: $0.certificateFile)] } ?? []
+        let layers: [any ChannelLayer] = try root.map {
+            [try ClientTLS(
+                trustRoots: .certificates(try NIOSSLCertificate.fromPEMFile($0.certificateFile)),
+                certificateChainFile: clientCertificate?.certificateFile,
+                privateKeyFile: clientCertificate?.privateKeyFile
+            )]
+        } ?? []
         let configuration = ConnectionConfiguration(
             maxBufferLength: 2 * maximumMessageSize,
             maxQueuedOutboundMessages: 256
@@ -102,6 +113,29 @@ struct TLSTests {
             #expect(streamed == ["t", "l", "s"])
         }
         await client.close()
+        await server.close()
+    }
+
+    @Test("a server that requires client certificates serves a client with one and refuses a client without")
+    func clientCertificates() async throws {
+        let (certificate, clientCertificate) = try TestCertificates.pair.get()
+        let server = try await EchoServer.start(certificate: certificate, requiringClientCertificatesFrom: clientCertificate)
+        try await withHangGuard {
+            let admitted = try await server.connect(trusting: certificate, presenting: clientCertificate)
+            try await expectServed(admitted)
+            // With TLS 1.3 the client may finish its side of the handshake before the
+            // server refuses it: then its first call fails instead of the connect.
+            var refused = false
+            do {
+                let anonymous = try await server.connect(trusting: certificate)
+                _ = try await anonymous.unary(echoRequest("who am I"))
+            } catch {
+                refused = true
+            }
+            #expect(refused)
+            try await expectServed(admitted, "the admitted client is still served")
+            await admitted.close()
+        }
         await server.close()
     }
 
