@@ -26,7 +26,9 @@ let package = Package(
             name: "TestSupport",
             dependencies: [
                 .product(name: "Protosocket", package: "protosocket"),
+                .product(name: "EchoProto", package: "example-proto"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

@@ -10,12 +10,6 @@ import TestSupport
 
 typealias EchoClient = RPCClient<Echo_Request, Echo_Response>
 
-let quietLogger: Logger = {
-    var logger = Logger(label: "protosocket.rpc.tests")
-    logger.logLevel = .critical
-    return logger
-}()
-
 /// A service whose answers the test writes.
 struct ScriptedService: RPCSocketService {
     let answer: @Sendable (Echo_Request) -> RPCAnswer<Echo_Response>
@@ -66,13 +60,6 @@ struct TestServer<Service: RPCSocketService> {
 
     func close() async {
         await server.close()
-    }
-}
-
-func echoRequest(_ message: String, stream: Bool = false) -> Echo_Request {
-    .with {
-        $0.body.message = message
-        $0.responseBehavior = stream ? .stream : .unary
     }
 }
 

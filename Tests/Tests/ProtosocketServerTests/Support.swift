@@ -6,12 +6,6 @@ import ProtosocketServer
 import Spillway
 import TestSupport
 
-let quietLogger: Logger = {
-    var logger = Logger(label: "protosocket.tests")
-    logger.logLevel = .critical
-    return logger
-}()
-
 /// A client connection factory whose reactor hands every received line to a stream.
 struct LineSinkFactory: ConnectionFactory {
     let lines: AsyncStream<String>.Continuation

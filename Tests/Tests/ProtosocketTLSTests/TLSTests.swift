@@ -16,12 +16,6 @@ import TestSupport
 
 typealias EchoClient = RPCClient<Echo_Request, Echo_Response>
 
-let quietLogger: Logger = {
-    var logger = Logger(label: "protosocket.tls.tests")
-    logger.logLevel = .critical
-    return logger
-}()
-
 /// An echo server on 127.0.0.1 with a random port: TLS with `certificate`, or
 /// plaintext without one.
 struct EchoServer {
@@ -80,13 +74,6 @@ struct EchoServer {
 
     func close() async {
         await server.close()
-    }
-}
-
-func echoRequest(_ message: String, stream: Bool = false) -> Echo_Request {
-    .with {
-        $0.body.message = message
-        $0.responseBehavior = stream ? .stream : .unary
     }
 }
 
