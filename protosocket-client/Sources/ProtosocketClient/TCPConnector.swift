@@ -51,7 +51,7 @@ public struct TCPConnector: Sendable {
         port: Int,
         factory: Factory
     ) async throws -> ClientConnection<Factory.Reactor.OutboundMessage> {
-        try await connect(factory: factory, serverHost: host) { bootstrap in
+        try await connect(factory: factory, serverHost: host, peer: "\(host):\(port)") { bootstrap in
             bootstrap.connect(host: host, port: port)
         }
     }
@@ -62,7 +62,7 @@ public struct TCPConnector: Sendable {
         to address: SocketAddress,
         factory: Factory
     ) async throws -> ClientConnection<Factory.Reactor.OutboundMessage> {
-        try await connect(factory: factory, serverHost: nil) { bootstrap in
+        try await connect(factory: factory, serverHost: nil, peer: "\(address)") { bootstrap in
             bootstrap.connect(to: address)
         }
     }
@@ -71,11 +71,16 @@ public struct TCPConnector: Sendable {
     func connect<Factory: ConnectionFactory>(
         factory: Factory,
         serverHost: String?,
+        peer: String,
         _ open: (ClientBootstrap) -> EventLoopFuture<any Channel>
     ) async throws -> ClientConnection<Factory.Reactor.OutboundMessage> {
         let configuration = self.configuration
         let tcp = self.tcp
-        let logger = self.logger
+        let logger = {
+            var logger = self.logger
+            logger[metadataKey: "peer"] = "\(peer)"
+            return logger
+        }()
         let layers = self.channelLayers
         // Connecting to a host name may try several addresses, each on a channel of
         // its own: keep what each attempt made, and use the one that connected.

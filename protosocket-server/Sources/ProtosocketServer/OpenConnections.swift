@@ -19,6 +19,7 @@ final class OpenConnections: Sendable {
         }
     }
 
+    @usableFromInline
     var count: Int {
         channels.withLockedValue { $0.count }
     }
@@ -28,6 +29,14 @@ final class OpenConnections: Sendable {
         let open = channels.withLockedValue { Array($0.values) }
         for channel in open {
             try? await channel.closeFuture.get()
+        }
+    }
+
+    /// Asks every connection to finish its work in flight and close.
+    func drainAll() {
+        let open = channels.withLockedValue { Array($0.values) }
+        for channel in open {
+            channel.pipeline.fireUserInboundEventTriggered(DrainConnectionEvent())
         }
     }
 

@@ -23,8 +23,11 @@ import Darwin
 /// ```
 ///
 /// It is a swift-service-lifecycle `Service`. Graceful shutdown stops accepting,
-/// gives open connections ``ServerConfiguration/shutdownGracePeriod`` to finish and
-/// close, then closes the rest. Cancelling ``run()`` closes everything at once.
+/// asks each open connection to drain (its reactor's
+/// ``Protosocket/MessageReactor/onDrain()``: an RPC server refuses new calls and
+/// closes once the running ones are answered), gives them
+/// ``ServerConfiguration/shutdownGracePeriod`` to close, then closes the rest.
+/// Cancelling ``run()`` closes everything at once.
 public final class ProtosocketServer<Factory: ConnectionFactory>: Service, Sendable {
     private let listener: any Channel
     private let connections: OpenConnections
@@ -33,6 +36,9 @@ public final class ProtosocketServer<Factory: ConnectionFactory>: Service, Senda
 
     /// The address the server listens on, with the real port when bound to port 0.
     public var localAddress: SocketAddress? { listener.localAddress }
+
+    /// How many accepted connections are open now.
+    public var openConnectionCount: Int { connections.count }
 
     @usableFromInline
     init(listener: any Channel, connections: OpenConnections, configuration: ServerConfiguration, logger: Logger) {
@@ -103,7 +109,8 @@ public final class ProtosocketServer<Factory: ConnectionFactory>: Service, Senda
         await connections.allClosed()
     }
 
-    /// Gives open connections the grace period to close by themselves, then closes them.
+    /// Asks open connections to finish their work in flight (``MessageReactor/onDrain()``),
+    /// gives them the grace period to close, then closes the rest.
     private func drain() async {
         let open = connections.count
         guard open > 0 else {
@@ -111,6 +118,7 @@ public final class ProtosocketServer<Factory: ConnectionFactory>: Service, Senda
         }
         logger.info("draining connections", metadata: ["open": "\(open)"])
         let connections = self.connections
+        connections.drainAll()
         let grace = configuration.shutdownGracePeriod
         let logger = self.logger
         let deadline = Task {

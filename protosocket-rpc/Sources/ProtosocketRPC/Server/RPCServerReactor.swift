@@ -53,6 +53,10 @@ public struct RPCServerReactor<Service: RPCConnectionService>: MessageReactor {
     var readyStreams: Deque<StreamSlot<Response>> = []
     @usableFromInline
     var isPausedForAnswers = false
+    /// The server is shutting down: new RPCs are refused, and the connection ends
+    /// once the running ones are answered.
+    @usableFromInline
+    var isDraining = false
 
     @inlinable
     init(service: Service, context: ConnectionContext<RPCServerEvent<Response>>, limits: RPCServerLimits) {
@@ -90,6 +94,10 @@ public struct RPCServerReactor<Service: RPCConnectionService>: MessageReactor {
             // The client reused the id of a running RPC: ignore the duplicate.
             return
         }
+        guard !isDraining else {
+            answers.append(Response.cancelled(id: id))
+            return
+        }
         switch service.answer(request).kind {
         case .response(var response):
             response.messageID = id
@@ -120,8 +128,23 @@ public struct RPCServerReactor<Service: RPCConnectionService>: MessageReactor {
         }
     }
 
+    /// Every RPC is answered and every answer taken.
+    @inlinable
+    var isDone: Bool {
+        running.isEmpty && answers.isEmpty
+    }
+
+    @inlinable
+    public mutating func onDrain() -> ReactorAction {
+        isDraining = true
+        return isDone ? .disconnect : .continue
+    }
+
     @inlinable
     public mutating func poll() -> ReactorAction {
+        if isDraining && isDone {
+            return .disconnect
+        }
         if isPausedForAnswers {
             if answers.count >= limits.maxQueuedAnswers {
                 return .pause
@@ -179,6 +202,10 @@ public struct RPCServerReactor<Service: RPCConnectionService>: MessageReactor {
                 running[slot.id] = nil
                 return .produced(succeeded ? Response.ended(id: slot.id) : Response.cancelled(id: slot.id))
             }
+        }
+        if isDraining && isDone {
+            // The last answer is out: be polled again, to disconnect.
+            waker.wake()
         }
         return .idle
     }

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Logging
 import NIOCore
 import Spillway
@@ -35,6 +36,8 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.WireMessage == Cod
     let configuration: ConnectionConfiguration
     @usableFromInline
     let logger: Logger
+    @usableFromInline
+    let metrics: ConnectionMetrics
 
     @usableFromInline
     var context: ChannelHandlerContext?
@@ -98,12 +101,17 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.WireMessage == Cod
         self.waker = waker
         self.configuration = configuration
         self.logger = logger
+        self.metrics = ConnectionMetrics(
+            label: configuration.metricsLabel,
+            factory: configuration.metricsFactory ?? MetricsSystem.factory
+        )
     }
 
     // MARK: Channel events
 
     public func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        metrics.open.increment()
         pool = BufferPool(allocator: context.channel.allocator)
         try? context.channel.syncOptions?.setOption(ChannelOptions.autoRead, value: false)
         waker.attach(self)
@@ -136,6 +144,7 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.WireMessage == Cod
         guard !isClosed, closeReason == nil else {
             return
         }
+        metrics.bytesIn.increment(by: incoming.readableBytes)
         reserveReceiveCapacity(incoming.readableBytes)
         receiveBuffer.writeBuffer(&incoming)
         hooks.decodeAvailable(self)
@@ -161,8 +170,24 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.WireMessage == Cod
     public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is CloseConnectionEvent {
             close(.closedLocally)
+        } else if event is DrainConnectionEvent {
+            drain()
         } else {
             context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    /// Asks the reactor to finish its work and end the connection.
+    func drain() {
+        guard !isClosed, closeReason == nil else {
+            return
+        }
+        switch reactor.onDrain() {
+        case .continue, .pause:
+            // Run a turn, so that a reactor that is already done can say so from `poll`.
+            runTurn()
+        case .disconnect:
+            close(.closedLocally)
         }
     }
 
@@ -209,18 +234,22 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.WireMessage == Cod
         }
         var budget = configuration.maxQueuedOutboundMessages
         var buffer = pool.take()
-        var wroteAnything = false
+        var bytesWritten = 0
+
+        func write(_ bytes: ByteBuffer) {
+            bytesWritten += bytes.readableBytes
+            context.write(wrapOutboundOut(bytes), promise: nil)
+        }
 
         func emit(_ wire: Reactor.WireMessage) {
             budget -= 1
             if let bytes = codec.serializedBytes(of: wire) {
                 if buffer.readableBytes > 0 {
-                    context.write(wrapOutboundOut(buffer), promise: nil)
+                    write(buffer)
                     pool.recycle(buffer)
                     buffer = pool.take()
                 }
-                context.write(wrapOutboundOut(bytes), promise: nil)
-                wroteAnything = true
+                write(bytes)
             } else {
                 codec.encode(wire, into: &buffer)
             }
@@ -242,11 +271,15 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.WireMessage == Cod
             }
         }
         if buffer.readableBytes > 0 {
-            context.write(wrapOutboundOut(buffer), promise: nil)
-            wroteAnything = true
+            write(buffer)
         }
         pool.recycle(buffer)
         self.pool = pool
+        let wroteAnything = bytesWritten > 0
+        if wroteAnything {
+            metrics.messagesOut.increment(by: configuration.maxQueuedOutboundMessages - budget)
+            metrics.bytesOut.increment(by: bytesWritten)
+        }
 
         if budget == 0 {
             // There may be more: take it on another turn, after other events.
@@ -303,11 +336,14 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.WireMessage == Cod
     /// Decodes and delivers every whole message buffered, unless paused.
     @inlinable
     func decodeAvailable() {
-        var delivered = false
+        var delivered = 0
         defer {
-            // Not after `onClose`, which a close during delivery may already have called.
-            if delivered && !isClosed {
-                reactor.onInboundBatchEnd()
+            if delivered > 0 {
+                metrics.messagesIn.increment(by: delivered)
+                // Not after `onClose`, which a close during delivery may already have called.
+                if !isClosed {
+                    reactor.onInboundBatchEnd()
+                }
             }
         }
         while !isPaused && closeReason == nil {
@@ -331,7 +367,7 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.WireMessage == Cod
                 }
                 receiveBuffer.moveReaderIndex(forwardBy: consumed)
                 awaitingTotal = 0
-                delivered = true
+                delivered += 1
                 switch reactor.onInbound(message) {
                 case .continue:
                     break
@@ -395,6 +431,8 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.WireMessage == Cod
             return
         }
         isClosed = true
+        metrics.open.decrement()
+        metrics.closed(closeReason ?? .peerClosed)
         waker.attach(nil)
         if let receiver {
             receiver.close()
@@ -410,6 +448,13 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.WireMessage == Cod
 /// Fire this user inbound event into a connection's pipeline to close it with
 /// ``CloseReason/closedLocally``.
 public struct CloseConnectionEvent: Sendable {
+    public init() {}
+}
+
+/// Fire this user inbound event into a connection's pipeline to drain it: its
+/// reactor's ``MessageReactor/onDrain()`` finishes the work in flight and ends the
+/// connection (with ``CloseReason/closedLocally``, or the reactor's own disconnect).
+public struct DrainConnectionEvent: Sendable {
     public init() {}
 }
 

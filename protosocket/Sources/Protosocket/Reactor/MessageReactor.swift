@@ -98,6 +98,12 @@ public protocol MessageReactor {
     /// that carries a continuation must resume it here. The default drops it.
     mutating func onUndelivered(_ message: OutboundMessage)
 
+    /// The server is shutting down gracefully: finish the work in flight, take no
+    /// new work, and end the connection (``ReactorAction/disconnect`` from here or
+    /// from a later ``poll()``) once it is done. The default disconnects at once;
+    /// what was already written is still flushed.
+    mutating func onDrain() -> ReactorAction
+
     /// The connection ended; called exactly once, last.
     mutating func onClose(_ reason: CloseReason)
 }
@@ -114,6 +120,9 @@ extension MessageReactor {
 
     @inlinable
     public mutating func onUndelivered(_ message: OutboundMessage) {}
+
+    @inlinable
+    public mutating func onDrain() -> ReactorAction { .disconnect }
 
     @inlinable
     public mutating func onClose(_ reason: CloseReason) {}
