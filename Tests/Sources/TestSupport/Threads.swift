@@ -55,7 +55,7 @@ private final class ThreadBody {
 /// `seconds` (a hang guard, not a timing assertion). Returns whether it held.
 public func eventually(seconds: Int = 30, _ condition: () -> Bool) async -> Bool {
     let clock = ContinuousClock()
-    let deadline = clock.now + .seconds(seconds)
+    let deadline = clock.now + testTimeout(seconds: seconds)
     while clock.now < deadline {
         if condition() {
             return true
@@ -71,6 +71,21 @@ public struct HangGuardExpired: Error, CustomStringConvertible {
     public var description: String { "operation still running after \(seconds) s (hang guard)" }
 }
 
+/// How much longer than usual the tests' guards and timeouts wait:
+/// `PROTOSOCKET_TEST_TIME_SCALE` (for example 10 under ThreadSanitizer, which slows
+/// TLS and socket I/O about that much on a small machine), else 1.
+public let testTimeScale: Int = {
+    guard let raw = getenv("PROTOSOCKET_TEST_TIME_SCALE"), let scale = Int(String(cString: raw)), scale > 0 else {
+        return 1
+    }
+    return scale
+}()
+
+/// A timeout of `seconds`, stretched by ``testTimeScale``.
+public func testTimeout(seconds: Int) -> Duration {
+    .seconds(seconds * testTimeScale)
+}
+
 /// Runs `operation`, failing with ``HangGuardExpired`` if it has not finished after a
 /// generous `seconds`: a guard against hangs, not a timing assertion. On expiry the
 /// operation is cancelled and left behind (it may not respond to cancellation).
@@ -80,6 +95,7 @@ public func withHangGuard<T: Sendable>(
 ) async throws -> T {
     let settled = Once()
     let work = Task { try await operation() }
+    let seconds = seconds * testTimeScale
     return try await withCheckedThrowingContinuation { continuation in
         Task {
             let result = await work.result

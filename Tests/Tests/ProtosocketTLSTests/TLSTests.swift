@@ -25,7 +25,7 @@ struct EchoServer {
     static func start(
         certificate: SelfSignedCertificate?,
         requiringClientCertificatesFrom clientRoot: SelfSignedCertificate? = nil,
-        handshakeTimeout: Duration = .seconds(10),
+        handshakeTimeout: Duration = testTimeout(seconds: 10),
         maximumMessageSize: Int = 4 << 20
     ) async throws -> EchoServer {
         let clientRoots = try clientRoot.map { NIOSSLTrustRoots.certificates(try NIOSSLCertificate.fromPEMFile($0.certificateFile)) }
@@ -56,7 +56,8 @@ struct EchoServer {
             [try ClientTLS(
                 trustRoots: .certificates(try NIOSSLCertificate.fromPEMFile($0.certificateFile)),
                 certificateChainFile: clientCertificate?.certificateFile,
-                privateKeyFile: clientCertificate?.privateKeyFile
+                privateKeyFile: clientCertificate?.privateKeyFile,
+                handshakeTimeout: testTimeout(seconds: 10)
             )]
         } ?? []
         let configuration = ConnectionConfiguration(
@@ -66,7 +67,12 @@ struct EchoServer {
         return try await EchoClient.connect(
             host: host,
             port: port,
-            connector: TCPConnector(configuration: configuration, logger: quietLogger, channelLayers: layers)
+            connector: TCPConnector(
+                configuration: configuration,
+                connectTimeout: testTimeout(seconds: 10),
+                logger: quietLogger,
+                channelLayers: layers
+            )
         ) {
             ProtobufCodec<Echo_Response, Echo_Request>(maximumMessageSize: maximumMessageSize)
         }

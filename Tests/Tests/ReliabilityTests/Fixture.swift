@@ -38,7 +38,8 @@ struct HostileFixture {
     }
 
     static func connectClient(port: Int) async throws -> EchoClient {
-        try await EchoClient.connect(host: "127.0.0.1", port: port, connector: TCPConnector(logger: quietLogger)) {
+        let connector = TCPConnector(connectTimeout: testTimeout(seconds: 10), logger: quietLogger)
+        return try await EchoClient.connect(host: "127.0.0.1", port: port, connector: connector) {
             ProtobufCodec<Echo_Response, Echo_Request>()
         }
     }

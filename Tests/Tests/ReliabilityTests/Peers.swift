@@ -27,6 +27,7 @@ final class RawPeer: Sendable {
     static func connect(port: Int, reads: Bool = true) async throws -> RawPeer {
         let received = Counter()
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connectTimeout(TimeAmount(testTimeout(seconds: 10)))
             .channelOption(ChannelOptions.autoRead, value: reads)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -95,7 +96,7 @@ struct WirePeer {
 
     static func connect(port: Int) async throws -> WirePeer {
         let responses = NIOLockedValueBox<[Echo_Response]>([])
-        let connection = try await TCPConnector(logger: quietLogger).connect(
+        let connection = try await TCPConnector(connectTimeout: testTimeout(seconds: 10), logger: quietLogger).connect(
             host: "127.0.0.1",
             port: port,
             factory: RecordingFactory(responses: responses)

@@ -58,9 +58,7 @@ final class KLockStorage<Value>: ManagedBuffer<cklock_word, Value> {
                 if observed != UInt32(CKLOCK_EXTRA_CONTENDED), cklock_swap_acquire(word, parkedState) {
                     return
                 }
-                withUnsafeMutablePointer(to: &word.pointee.state) { state in
-                    cklock_futex_wait(state, parkedState)
-                }
+                cklock_park(word, parkedState)
             }
         }
     }

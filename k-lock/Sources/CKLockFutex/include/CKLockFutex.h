@@ -64,6 +64,13 @@ static inline __attribute__((always_inline)) uint32_t cklock_load_epoch(cklock_w
     return __atomic_load_n(&word->epoch, __ATOMIC_RELAXED);
 }
 
+/// Parks the calling thread while the lock's state is `expected` (spurious
+/// returns allowed). The state's address is taken here, in C: taking it in Swift
+/// would be a Swift access to memory other threads change atomically.
+static inline __attribute__((always_inline)) void cklock_park(cklock_word *word, uint32_t expected) {
+    cklock_futex_wait(&word->state, expected);
+}
+
 /// Releases the lock and wakes one parked thread (two when extra-contended).
 static inline __attribute__((always_inline)) void cklock_unlock(cklock_word *word) {
     uint32_t previous = __atomic_exchange_n(&word->state, CKLOCK_UNLOCKED, __ATOMIC_RELEASE);
