@@ -47,6 +47,7 @@ struct SoakTests {
             }
         }
         let accounted = tally.completed.value + tally.cancelled.value + tally.failed.value
+        print("soak: \(SoakTests.seconds) s, sent \(tally.sent.value), completed \(tally.completed.value), cancelled \(tally.cancelled.value), failed \(tally.failed.value), mismatched \(tally.mismatched.value)")
         #expect(tally.sent.value > 0)
         #expect(tally.sent.value == accounted)
         #expect(tally.mismatched.value == 0)
