@@ -53,7 +53,7 @@ struct ContractTests {
 
     @Test("random bytes into a line connection never trap, and an overlong line closes it")
     func randomBytes() throws {
-        var generator = SplitMix(seed: 42)
+        var generator = SeededGenerator(seed: 42)
         for _ in 0..<50 {
             let connection = try EmbeddedConnection(
                 configuration: ConnectionConfiguration(maxBufferLength: 256, maxQueuedOutboundMessages: 8)
@@ -82,15 +82,3 @@ struct ClosingReactor: MessageReactor {
     mutating func onClose(_ reason: CloseReason) { self.reason.value = reason }
 }
 
-/// A small deterministic generator for test input.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -13,25 +13,42 @@ import TestSupport
 import Glibc
 #endif
 
-/// A TCP peer that speaks raw bytes: it writes what the test gives it and counts
+/// A TCP peer that speaks raw bytes: it writes what the test gives it and keeps
 /// what it receives (or, with `reads: false`, never reads at all).
 final class RawPeer: Sendable {
     let channel: any Channel
-    let received: Counter
+    let received: NIOLockedValueBox<ByteBuffer>
 
-    private init(channel: any Channel, received: Counter) {
+    private init(channel: any Channel, received: NIOLockedValueBox<ByteBuffer>) {
         self.channel = channel
         self.received = received
     }
 
+    /// How many bytes have arrived.
+    var receivedCount: Int {
+        received.withLockedValue { $0.readableBytes }
+    }
+
+    /// The echo responses received so far, decoded.
+    var responses: [Echo_Response] {
+        var bytes = received.withLockedValue { $0 }
+        var codec = ProtobufCodec<Echo_Response, Echo_Request>()
+        var responses: [Echo_Response] = []
+        while case .message(let response, let consumed) = codec.decode(bytes) {
+            responses.append(response)
+            bytes.moveReaderIndex(forwardBy: consumed)
+        }
+        return responses
+    }
+
     static func connect(port: Int, reads: Bool = true) async throws -> RawPeer {
-        let received = Counter()
+        let received = NIOLockedValueBox(ByteBuffer())
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(TimeAmount(testTimeout(seconds: 10)))
             .channelOption(ChannelOptions.autoRead, value: reads)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ByteCounter(received: received))
+                    try channel.pipeline.syncOperations.addHandler(ByteCollector(received: received))
                 }
             }
             .connect(host: "127.0.0.1", port: port)
@@ -60,19 +77,18 @@ final class RawPeer: Sendable {
     }
 }
 
-/// Counts received bytes (responses themselves are dropped).
-private final class ByteCounter: ChannelInboundHandler {
+/// Keeps every received byte.
+private final class ByteCollector: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
-    let received: Counter
+    let received: NIOLockedValueBox<ByteBuffer>
 
-    init(received: Counter) {
+    init(received: NIOLockedValueBox<ByteBuffer>) {
         self.received = received
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        for _ in 0..<unwrapInboundIn(data).readableBytes {
-            received.increment()
-        }
+        var bytes = unwrapInboundIn(data)
+        received.withLockedValue { _ = $0.writeBuffer(&bytes) }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
