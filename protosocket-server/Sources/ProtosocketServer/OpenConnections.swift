@@ -34,17 +34,18 @@ final class OpenConnections: Sendable {
 
     /// Asks every connection to finish its work in flight and close.
     func drainAll() {
-        let open = channels.withLockedValue { Array($0.values) }
-        for channel in open {
-            channel.pipeline.fireUserInboundEventTriggered(DrainConnectionEvent())
-        }
+        fireIntoAll(DrainConnectionEvent())
     }
 
     /// Closes every connection; their reactors see ``CloseReason/closedLocally``.
     func closeAll() {
+        fireIntoAll(CloseConnectionEvent())
+    }
+
+    private func fireIntoAll(_ event: some Sendable) {
         let open = channels.withLockedValue { Array($0.values) }
         for channel in open {
-            channel.pipeline.fireUserInboundEventTriggered(CloseConnectionEvent())
+            channel.pipeline.fireUserInboundEventTriggered(event)
         }
     }
 }
