@@ -24,10 +24,16 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.WireMessage == Cod
     public typealias InboundIn = ByteBuffer
     public typealias OutboundOut = ByteBuffer
 
+    // The state touched for every message is `@exclusivity(unchecked)`: the
+    // runtime's exclusivity check costs more than the work on the decode and
+    // encode paths. It is safe because this state is only touched on the event
+    // loop, and no access overlaps another: the codec and the reactor cannot call
+    // back into the handler (they are given no way to), and the handler acts on a
+    // reactor's answer only after the reactor's method has returned.
     @usableFromInline
-    var codec: Codec
+    @exclusivity(unchecked) var codec: Codec
     @usableFromInline
-    var reactor: Reactor
+    @exclusivity(unchecked) var reactor: Reactor
     @usableFromInline
     var receiver: Receiver<Reactor.OutboundMessage>?
     @usableFromInline
@@ -42,21 +48,21 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.WireMessage == Cod
     @usableFromInline
     var context: ChannelHandlerContext?
     @usableFromInline
-    var receiveBuffer = ByteBuffer()
+    @exclusivity(unchecked) var receiveBuffer = ByteBuffer()
     @usableFromInline
     var pool: BufferPool?
     /// Do not call the decoder again before this many bytes are buffered.
     @usableFromInline
-    var awaitingTotal = 0
+    @exclusivity(unchecked) var awaitingTotal = 0
     /// Bytes still to discard for a `skip` that ran past the buffer.
     @usableFromInline
-    var pendingSkip = 0
+    @exclusivity(unchecked) var pendingSkip = 0
     @usableFromInline
-    var isPaused = false
+    @exclusivity(unchecked) var isPaused = false
     @usableFromInline
     var isReadRequested = false
     @usableFromInline
-    var reactorFinished = false
+    @exclusivity(unchecked) var reactorFinished = false
     @usableFromInline
     var isFinishing = false
     @usableFromInline

@@ -70,7 +70,10 @@ public protocol MessageReactor {
     associatedtype OutboundMessage: Sendable
 
     /// Handles one decoded message; called before more bytes are read.
-    mutating func onInbound(_ message: InboundMessage) -> ReactorAction
+    ///
+    /// The message is handed over (`consuming`): a reactor that stores it can move
+    /// it rather than copy it. Implementations may also take it as a plain parameter.
+    mutating func onInbound(_ message: consuming InboundMessage) -> ReactorAction
 
     /// Called after a run of ``onInbound(_:)`` calls: every message decodable from
     /// the bytes received so far was delivered, or delivery paused, or the
