@@ -38,12 +38,20 @@ struct ClientReactor<Request: RPCMessage, Response: RPCMessage>: MessageReactor 
     /// inbound batch: a consumer wakes once per batch, not once per response.
     @usableFromInline
     var consumersToWake: [UnsafeContinuation<Void, Never>] = []
+    /// The stream the last response went to: a server sends a stream's responses
+    /// in runs, so most responses skip the lookup in `pending`. Cleared when that
+    /// call leaves `pending`.
+    @usableFromInline
+    var lastStream: (id: UInt64, buffer: ResponseBuffer<Response>)?
 
     @inlinable
-    mutating func onInbound(_ response: Response) -> ReactorAction {
+    mutating func onInbound(_ response: consuming Response) -> ReactorAction {
         let id = response.messageID
         switch response.controlCode {
         case .normal:
+            if let lastStream, lastStream.id == id {
+                return push(response, into: lastStream.buffer)
+            }
             // One hash lookup per response: find, then remove by index if unary.
             guard let index = pending.index(forKey: id) else {
                 // A response to a call that is over (cancelled, or a duplicate): drop it.
@@ -54,17 +62,11 @@ struct ClientReactor<Request: RPCMessage, Response: RPCMessage>: MessageReactor 
                 pending.remove(at: index)
                 continuation.resume(returning: response)
             case .stream(let buffer):
-                let (consumer, isFull) = buffer.push(response)
-                if let consumer {
-                    consumersToWake.append(consumer)
-                }
-                if isFull {
-                    pausedBy = buffer
-                    return .pause
-                }
+                lastStream = (id, buffer)
+                return push(response, into: buffer)
             }
         case .end:
-            switch pending.removeValue(forKey: id) {
+            switch remove(id) {
             case .stream(let buffer):
                 buffer.finish(throwing: nil)
             case .unary(let continuation):
@@ -74,9 +76,31 @@ struct ClientReactor<Request: RPCMessage, Response: RPCMessage>: MessageReactor 
                 break
             }
         case .cancel:
-            pending.removeValue(forKey: id)?.fail(RPCError.cancelledRemotely)
+            remove(id)?.fail(RPCError.cancelledRemotely)
         }
         return .continue
+    }
+
+    @inlinable
+    mutating func push(_ response: consuming Response, into buffer: ResponseBuffer<Response>) -> ReactorAction {
+        let (consumer, isFull) = buffer.push(response)
+        if let consumer {
+            consumersToWake.append(consumer)
+        }
+        if isFull {
+            pausedBy = buffer
+            return .pause
+        }
+        return .continue
+    }
+
+    /// Takes the call `id` out of `pending`.
+    @inlinable
+    mutating func remove(_ id: UInt64) -> Pending? {
+        if lastStream?.id == id {
+            lastStream = nil
+        }
+        return pending.removeValue(forKey: id)
     }
 
     @inlinable
@@ -115,7 +139,7 @@ struct ClientReactor<Request: RPCMessage, Response: RPCMessage>: MessageReactor 
             return request
         case .cancel(let id):
             // Unknown: already answered, so the server has forgotten it too.
-            guard let call = pending.removeValue(forKey: id) else {
+            guard let call = remove(id) else {
                 return nil
             }
             call.fail(CancellationError())
@@ -145,6 +169,7 @@ struct ClientReactor<Request: RPCMessage, Response: RPCMessage>: MessageReactor 
     @inlinable
     mutating func onClose(_ reason: CloseReason) {
         wakeConsumers()
+        lastStream = nil
         let calls = pending
         pending = [:]
         for call in calls.values {

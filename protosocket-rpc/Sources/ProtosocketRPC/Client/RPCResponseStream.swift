@@ -1,4 +1,3 @@
-import DequeModule
 import Synchronization
 
 /// The responses of a streaming call, in the order the server sent them; it
@@ -29,15 +28,23 @@ public struct RPCResponseStream<Response: RPCMessage>: AsyncSequence, Sendable {
         let call: StreamCall<Response>
         /// Responses taken from the call's buffer in one go, handed out one by one.
         @usableFromInline
-        var batch: Deque<Response> = []
+        var batch: MessageQueue<Response>
 
         @inlinable
         init(call: StreamCall<Response>) {
             self.call = call
+            self.batch = MessageQueue(reservingCapacity: call.buffer.reservedCapacity)
         }
 
         @inlinable
         public mutating func next() async throws -> Response? {
+            try await next(isolation: nil)
+        }
+
+        /// The next response, on the caller's isolation: `for try await` calls this,
+        /// so taking a response that is already here costs no executor hop.
+        @inlinable
+        public mutating func next(isolation actor: isolated (any Actor)?) async throws(any Error) -> Response? {
             if let response = batch.popFirst() {
                 return response
             }
@@ -75,7 +82,7 @@ final class StreamCall<Response: RPCMessage>: Sendable {
 
     /// Fills `batch` (empty) with the next responses; leaves it empty at the end.
     @inlinable
-    func next(into batch: inout Deque<Response>) async throws {
+    func next(into batch: inout MessageQueue<Response>) async throws {
         do {
             try await buffer.next(into: &batch)
             if batch.isEmpty {

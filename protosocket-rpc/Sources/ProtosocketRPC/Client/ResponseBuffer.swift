@@ -1,4 +1,3 @@
-import DequeModule
 import KLock
 import Protosocket
 
@@ -14,10 +13,12 @@ final class ResponseBuffer<Response: Sendable>: Sendable {
     @usableFromInline
     struct State: Sendable {
         @inlinable
-        init() {}
+        init(reserving capacity: Int) {
+            items = MessageQueue(reservingCapacity: capacity)
+        }
 
         @usableFromInline
-        var items: Deque<Response> = []
+        var items: MessageQueue<Response>
         /// How the stream ended, once it has; reported after the buffered items.
         @usableFromInline
         var end: Result<Void, any Error>?
@@ -35,16 +36,25 @@ final class ResponseBuffer<Response: Sendable>: Sendable {
     }
 
     @usableFromInline
-    let state = KLock(State())
+    let state: KLock<State>
     @usableFromInline
     let limit: Int
     @usableFromInline
     let waker: ConnectionWaker
+    /// How many responses the buffer, and the consumer's batch it trades storage
+    /// with, have room for from the start.
+    @usableFromInline
+    let reservedCapacity: Int
 
     @inlinable
     init(limit: Int, waker: ConnectionWaker) {
         self.limit = limit
         self.waker = waker
+        // Some room up front, so a stream skips the smallest growth steps;
+        // reserving the whole `limit` would cost too much memory per stream when
+        // many are open.
+        self.reservedCapacity = min(limit, 16)
+        self.state = KLock(State(reserving: reservedCapacity))
     }
 
     // MARK: Connection side (on the event loop)
@@ -53,12 +63,16 @@ final class ResponseBuffer<Response: Sendable>: Sendable {
     /// the waiting consumer, if any, for the caller to resume (once per batch of
     /// pushes: later pushes find no consumer until it has taken the batch).
     @inlinable
-    func push(_ response: Response) -> (consumer: UnsafeContinuation<Void, Never>?, isFull: Bool) {
-        state.withLock { state in
+    func push(_ response: consuming Response) -> (consumer: UnsafeContinuation<Void, Never>?, isFull: Bool) {
+        // Moved into the lock's closure through an optional, so it is not copied.
+        var pushed = Optional(response)
+        return state.withLock { state in
             if state.isAbandoned || state.end != nil {
                 return (nil, false)
             }
-            state.items.append(response)
+            if let response = pushed.take() {
+                state.items.append(response)
+            }
             return (state.consumer.take(), state.items.count >= limit)
         }
     }
@@ -90,7 +104,7 @@ final class ResponseBuffer<Response: Sendable>: Sendable {
     /// - Throws: How the call failed (``RPCError``), or `CancellationError` when the
     ///   consuming task was cancelled; once, after which the stream is over.
     @inlinable
-    func next(into batch: inout Deque<Response>) async throws {
+    func next(into batch: inout MessageQueue<Response>) async throws {
         while true {
             switch take(into: &batch) {
             case .responses:
@@ -106,7 +120,7 @@ final class ResponseBuffer<Response: Sendable>: Sendable {
 
     /// Takes the whole buffer under one lock; wakes the connection if it was full.
     @inlinable
-    func take(into batch: inout Deque<Response>) -> Taken {
+    func take(into batch: inout MessageQueue<Response>) -> Taken {
         let (taken, madeRoom) = state.withLock { state -> (Taken, Bool) in
             if case .failure(let error) = state.end, error is CancellationError {
                 // A cancelled consumer does not want the rest.

@@ -45,10 +45,10 @@ public struct RPCServerReactor<Service: RPCConnectionService>: MessageReactor {
     let limits: RPCServerLimits
     /// Answers ready to send, ids stamped.
     @usableFromInline
-    var answers: Deque<Response> = []
+    var answers = MessageQueue<Response>()
     @usableFromInline
     var running: [UInt64: Running] = [:]
-    /// Streams with responses to take, served round-robin.
+    /// Streams with responses to take, served round-robin a batch at a time.
     @usableFromInline
     var readyStreams: Deque<StreamSlot<Response>> = []
     @usableFromInline
@@ -186,18 +186,24 @@ public struct RPCServerReactor<Service: RPCConnectionService>: MessageReactor {
             }
             return .produced(answer)
         }
-        while let slot = readyStreams.popFirst() {
+        // The first ready stream hands out the batch it took, then goes to the back.
+        while let slot = readyStreams.first {
             if slot.isRetired {
+                readyStreams.removeFirst()
                 continue
             }
             switch slot.take() {
             case .response(var response):
                 response.messageID = slot.id
-                readyStreams.append(slot)
+                if slot.batch.isEmpty {
+                    readyStreams.removeFirst()
+                    readyStreams.append(slot)
+                }
                 return .produced(response)
             case .empty:
-                continue
+                readyStreams.removeFirst()
             case .finished(let succeeded):
+                readyStreams.removeFirst()
                 slot.isRetired = true
                 running[slot.id] = nil
                 return .produced(succeeded ? Response.ended(id: slot.id) : Response.cancelled(id: slot.id))

@@ -70,7 +70,9 @@ public struct RPCAnswer<Response: RPCMessage> {
     where Responses.Element == Response {
         RPCAnswer(kind: .stream({ slot in
             for try await response in responses {
-                try await slot.put(response)
+                if try slot.append(consume response) {
+                    try await slot.waitForRoom()
+                }
             }
         }))
     }

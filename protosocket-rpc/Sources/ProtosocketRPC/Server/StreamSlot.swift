@@ -1,4 +1,3 @@
-import DequeModule
 import KLock
 import Spillway
 
@@ -10,7 +9,9 @@ import Spillway
 /// the responses out from its own batch. It learns that a slot has work through
 /// one stream-ready event per idle-to-ready edge.
 // @unchecked Sendable: `batch` and `isRetired` are only touched on the connection's
-// event loop (by the reactor); everything else is behind `state`'s lock.
+// event loop (by the reactor); everything else is behind `state`'s lock. For the
+// same reason their accesses cannot overlap, so they skip the runtime's
+// exclusivity check (`@exclusivity(unchecked)`), which costs more than a take.
 @usableFromInline
 final class StreamSlot<Response: RPCMessage>: @unchecked Sendable {
     @usableFromInline
@@ -25,10 +26,14 @@ final class StreamSlot<Response: RPCMessage>: @unchecked Sendable {
     @usableFromInline
     struct State: Sendable {
         @inlinable
-        init() {}
+        init(reserving capacity: Int) {
+            items = MessageQueue(reservingCapacity: capacity)
+        }
 
+        /// Some room is reserved up front (up to 16), so a stream skips the
+        /// smallest growth steps.
         @usableFromInline
-        var items: Deque<Response> = []
+        var items: MessageQueue<Response>
         /// The reactor knows this slot has work (an announcement is on its way or
         /// the slot is in its ready list).
         @usableFromInline
@@ -48,42 +53,50 @@ final class StreamSlot<Response: RPCMessage>: @unchecked Sendable {
     @usableFromInline
     let sender: Sender<RPCServerEvent<Response>>
     @usableFromInline
-    let state = KLock(State())
+    let state: KLock<State>
     /// Responses taken from `state` and not yet handed out; the reactor's own.
+    /// It trades storage with `state.items` at each take, so both are reserved.
     @usableFromInline
-    var batch: Deque<Response> = []
+    @exclusivity(unchecked) var batch: MessageQueue<Response>
     /// The reactor is done with this slot (it finished or was cancelled) and takes
     /// nothing more from it; the reactor's own.
     @usableFromInline
-    var isRetired = false
+    @exclusivity(unchecked) var isRetired = false
 
     @inlinable
     init(id: UInt64, capacity: Int, sender: Sender<RPCServerEvent<Response>>) {
         self.id = id
         self.capacity = capacity
         self.sender = sender
+        let reserved = min(capacity, 16)
+        self.state = KLock(State(reserving: reserved))
+        self.batch = MessageQueue(reservingCapacity: reserved)
     }
 
     // MARK: Task side
 
-    /// Queues `response`, waiting while the slot is full.
+    /// Queues `response` and reports whether the slot is now full: the task must
+    /// then ``waitForRoom()`` before the next one. Synchronous, so that the common
+    /// case costs no async call.
     ///
     /// - Throws: `CancellationError` once the RPC is cancelled.
     @inlinable
-    func put(_ response: Response) async throws {
+    func append(_ response: consuming Response) throws(CancellationError) -> Bool {
+        // Moved into the lock's closure through an optional, so it is not copied.
+        var put = Optional(response)
         let (announce, isFull) = try state.withLock { state throws(CancellationError) -> (Bool, Bool) in
             if state.isCancelled {
                 throw CancellationError()
             }
-            state.items.append(response)
+            if let response = put.take() {
+                state.items.append(response)
+            }
             return (announceIfNeeded(&state), state.items.count >= capacity)
         }
         if announce {
             try? sender.send(.streamReady(id))
         }
-        if isFull {
-            try await waitForRoom()
-        }
+        return isFull
     }
 
     /// The stream is over: after the queued responses, the client gets `end`
@@ -111,6 +124,9 @@ final class StreamSlot<Response: RPCMessage>: @unchecked Sendable {
         return true
     }
 
+    /// Suspends while the slot is full, until the reactor takes its responses.
+    ///
+    /// - Throws: `CancellationError` once the RPC is cancelled.
     @inlinable
     func waitForRoom() async throws {
         try await withTaskCancellationHandler {

@@ -1,0 +1,67 @@
+/// A first-in, first-out queue that moves its elements in and out.
+///
+/// `Deque.append` copies its argument (a retain and a release per message, and
+/// for protobuf messages a call through their value witnesses), which showed in
+/// the streaming profile. This queue is two arrays: `append` moves onto the end
+/// of `incoming`; `popFirst` moves off the end of `outgoing`, which holds the
+/// older elements in reverse order, and refills it from `incoming` when it runs
+/// dry (one reversal, done with moves, per refill). Every element is moved in
+/// once, swapped once and moved out once.
+@usableFromInline
+struct MessageQueue<Element> {
+    /// The newer elements, oldest first.
+    @usableFromInline
+    var incoming: [Element] = []
+    /// The older elements, newest first: the next one out is the last.
+    @usableFromInline
+    var outgoing: [Element] = []
+
+    @inlinable
+    init() {}
+
+    /// An empty queue with room for `capacity` elements before it grows.
+    @inlinable
+    init(reservingCapacity capacity: Int) {
+        incoming.reserveCapacity(capacity)
+        outgoing.reserveCapacity(capacity)
+    }
+
+    @inlinable
+    var isEmpty: Bool {
+        incoming.isEmpty && outgoing.isEmpty
+    }
+
+    @inlinable
+    var count: Int {
+        incoming.count + outgoing.count
+    }
+
+    @inlinable
+    mutating func append(_ element: consuming Element) {
+        incoming.append(element)
+    }
+
+    /// Removes and returns the oldest element, or `nil` when the queue is empty.
+    @inlinable
+    mutating func popFirst() -> Element? {
+        if let element = outgoing.popLast() {
+            return element
+        }
+        if incoming.isEmpty {
+            return nil
+        }
+        swap(&incoming, &outgoing)
+        // Through the buffer pointer, whose swaps move the elements.
+        outgoing.withUnsafeMutableBufferPointer { $0.reverse() }
+        return outgoing.popLast()
+    }
+
+    /// Removes every element, keeping the storage.
+    @inlinable
+    mutating func removeAll() {
+        incoming.removeAll(keepingCapacity: true)
+        outgoing.removeAll(keepingCapacity: true)
+    }
+}
+
+extension MessageQueue: Sendable where Element: Sendable {}
