@@ -68,8 +68,8 @@ final class LoadPhase: Sendable {
 
     /// Nanoseconds since the phase started.
     private func now() -> UInt64 {
-        let elapsed = ContinuousClock.now - epoch
-        return UInt64(elapsed.components.seconds) * 1_000_000_000 + UInt64(elapsed.components.attoseconds / 1_000_000_000)
+        let (seconds, attoseconds) = (ContinuousClock.now - epoch).components
+        return UInt64(seconds) * 1_000_000_000 + UInt64(attoseconds / 1_000_000_000)
     }
 
     private func record(sentAt nanotime: UInt64, worker: Int) {
