@@ -44,8 +44,14 @@ public struct ProtobufCodec<Inbound: SwiftProtobuf.Message, Outbound: SwiftProto
         guard let body: ScratchBytes = try? message.serializedBytes(partial: true) else {
             return
         }
-        Varint.write(UInt64(body.count), into: &buffer)
-        body.withUnsafeBytes { _ = buffer.writeBytes($0) }
+        // The prefix and the body in one write: one capacity check, one copy.
+        let length = UInt64(body.count)
+        let total = Varint.encodedLength(of: length) + body.count
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: total) { destination in
+            let prefix = Varint.write(length, to: destination)
+            body.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: destination[prefix...]).copyMemory(from: $0) }
+            return total
+        }
         if body.count > ScratchMemory.retainedCapacity {
             ScratchMemory.current.trim()
         }

@@ -45,7 +45,8 @@ struct ScratchBytes: SwiftProtobufContiguousBytes {
 /// One thread's scratch memory: grows to the largest message serialized, and
 /// shrinks back after one larger than ``retainedCapacity``.
 // @unchecked Sendable: each instance lives in a thread-specific variable and is
-// only ever touched by the thread it belongs to.
+// only ever touched by the thread it belongs to, one call at a time; so its
+// properties also skip the runtime's exclusivity check.
 @usableFromInline
 final class ScratchMemory: @unchecked Sendable {
     /// The most memory a thread keeps between messages.
@@ -65,8 +66,8 @@ final class ScratchMemory: @unchecked Sendable {
         return memory
     }
 
-    private var start: UnsafeMutableRawPointer
-    private var capacity: Int
+    @exclusivity(unchecked) private var start: UnsafeMutableRawPointer
+    @exclusivity(unchecked) private var capacity: Int
 
     private init() {
         capacity = 4 * 1024

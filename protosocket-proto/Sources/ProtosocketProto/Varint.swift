@@ -17,12 +17,22 @@ public enum Varint {
     /// Appends `value` as a varint to `buffer`.
     @inlinable
     public static func write(_ value: UInt64, into buffer: inout ByteBuffer) {
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: maximumLength) { write(value, to: $0) }
+    }
+
+    /// Writes `value` as a varint at the start of `destination`, which has room for
+    /// at least ``encodedLength(of:)`` bytes; returns how many bytes it wrote.
+    @inlinable
+    public static func write(_ value: UInt64, to destination: UnsafeMutableRawBufferPointer) -> Int {
         var remaining = value
+        var index = 0
         while remaining >= 0x80 {
-            buffer.writeInteger(UInt8(truncatingIfNeeded: remaining) | 0x80)
+            destination[index] = UInt8(truncatingIfNeeded: remaining) | 0x80
             remaining >>= 7
+            index += 1
         }
-        buffer.writeInteger(UInt8(truncatingIfNeeded: remaining))
+        destination[index] = UInt8(truncatingIfNeeded: remaining)
+        return index + 1
     }
 
     /// What ``read(from:)`` found at the start of a buffer's readable bytes.
