@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The receiving side of a Spillway channel: one consumer, which may run on any
 /// thread but only one at a time.
 ///
@@ -120,7 +122,7 @@ public final class Receiver<Element: Sendable> {
     }
 
     /// Takes the next dirty lane's queue into the (consumed) local buffer.
-    @usableFromInline
+    @inlinable
     func refill() -> Bool {
         let lanes = shared.lanes
         local.pointee.buffer.removeAll(keepingCapacity: true)

@@ -34,6 +34,7 @@ public struct RPCClient<Request: RPCMessage, Response: RPCMessage>: Sendable {
 
     /// Whether the connection is open; once `false`, every call fails with
     /// ``RPCError/connectionClosed``.
+    @inlinable
     public var isAlive: Bool {
         core.connection.isActive
     }
@@ -42,6 +43,7 @@ public struct RPCClient<Request: RPCMessage, Response: RPCMessage>: Sendable {
     ///
     /// - Throws: ``RPCError`` when the server cancels the call or the connection
     ///   closes; `CancellationError` when the calling task is cancelled.
+    @inlinable
     public func unary(_ request: Request) async throws -> Response {
         try Task.checkCancellation()
         var request = request
@@ -63,6 +65,7 @@ public struct RPCClient<Request: RPCMessage, Response: RPCMessage>: Sendable {
 
     /// Sends `request` and returns its stream of responses, which finishes when the
     /// server ends it. See ``RPCResponseStream`` for how it fails.
+    @inlinable
     public func streaming(_ request: Request) -> RPCResponseStream<Response> {
         var request = request
         let id = core.makeID()
@@ -94,12 +97,16 @@ public struct RPCClient<Request: RPCMessage, Response: RPCMessage>: Sendable {
 /// What every copy of a client shares.
 @usableFromInline
 final class ClientCore<Request: RPCMessage, Response: RPCMessage>: Sendable {
+    @usableFromInline
     let connection: ClientConnection<ClientCommand<Request, Response>>
+    @usableFromInline
     let streamBufferLimit: Int
     /// One sender per Spillway lane, so that concurrent callers spread over the
     /// lanes; a call and its cancellation use the same one, so they stay in order.
-    private let senders: [Sender<ClientCommand<Request, Response>>]
-    private let lastID = Atomic<UInt64>(0)
+    @usableFromInline
+    let senders: [Sender<ClientCommand<Request, Response>>]
+    @usableFromInline
+    let lastID = Atomic<UInt64>(0)
 
     init(connection: ClientConnection<ClientCommand<Request, Response>>, streamBufferLimit: Int) {
         self.connection = connection
@@ -108,10 +115,12 @@ final class ClientCore<Request: RPCMessage, Response: RPCMessage>: Sendable {
         senders = [first] + (1..<8).map { _ in first.makeSender() }
     }
 
+    @inlinable
     func makeID() -> UInt64 {
         lastID.wrappingAdd(1, ordering: .relaxed).newValue
     }
 
+    @inlinable
     func sender(for id: UInt64) -> Sender<ClientCommand<Request, Response>> {
         senders[Int(id % UInt64(senders.count))]
     }

@@ -16,6 +16,11 @@ public struct RPCResponseStream<Response: RPCMessage>: AsyncSequence, Sendable {
     let call: StreamCall<Response>
 
     @inlinable
+    init(call: StreamCall<Response>) {
+        self.call = call
+    }
+
+    @inlinable
     public func makeAsyncIterator() -> AsyncIterator {
         AsyncIterator(call: call)
     }
@@ -66,6 +71,7 @@ final class StreamCall<Response: RPCMessage>: Sendable {
     @usableFromInline
     let isOver = Atomic<Bool>(false)
 
+    @usableFromInline
     init(id: UInt64, buffer: ResponseBuffer<Response>, sendCancel: @escaping @Sendable (UInt64) -> Void) {
         self.id = id
         self.buffer = buffer
