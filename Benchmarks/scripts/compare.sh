@@ -16,6 +16,7 @@ STEP_SECONDS=${STEP_SECONDS:-3}    # each sweep step
 ROUNDS=${ROUNDS:-2}                # alternating rounds of the saturation runs
 START_RATE=${START_RATE:-500}     # first sweep step, requests/s
 STREAM_MESSAGE=${STREAM_MESSAGE:-$(printf 'x%.0s' $(seq 1 100))}  # 100 responses per call
+LONG_STREAM_MESSAGE=$(printf 'x%.0s' $(seq 1 1000))                # 1,000 responses per call
 OUT=Benchmarks/results
 mkdir -p "$OUT"
 
@@ -51,6 +52,11 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 for system in protosocket grpc; do
     client "$system" stream --streaming --connections 1 --concurrency 64 --seconds "$RUN_SECONDS" --message "$STREAM_MESSAGE"
+done
+# Long streams: the per-call work (starting and ending a stream) is spread over
+# ten times as many responses, so this measures the streaming path itself.
+for system in protosocket grpc; do
+    client "$system" long-stream --streaming --connections 1 --concurrency 64 --seconds "$RUN_SECONDS" --message "$LONG_STREAM_MESSAGE"
 done
 for system in protosocket grpc; do
     client "$system" sweep --unary --sweep --rate "$START_RATE" --connections 4 --concurrency 256 --seconds "$STEP_SECONDS"
