@@ -1,0 +1,95 @@
+import EchoProto
+import NIOEmbedded
+@testable import Protosocket
+@testable import ProtosocketRPC
+import Testing
+import TestSupport
+
+@Suite("Interleaved streams")
+struct StreamInterleavingTests {
+    @Test("the client sorts interleaved runs of two streams into their own buffers, and drops what comes after a stream's end")
+    func clientSortsInterleavedResponses() {
+        let waker = ConnectionWaker(eventLoop: EmbeddedEventLoop())
+        var reactor = ClientReactor<Echo_Request, Echo_Response>()
+        let first = ResponseBuffer<Echo_Response>(limit: 100, waker: waker)
+        let second = ResponseBuffer<Echo_Response>(limit: 100, waker: waker)
+        _ = reactor.onOutbound(.stream(streamRequest(id: 1), first))
+        _ = reactor.onOutbound(.stream(streamRequest(id: 2), second))
+
+        for (id, text) in [(1, "a1"), (1, "a2"), (2, "b1"), (1, "a3"), (2, "b2")] {
+            #expect(reactor.onInbound(item(text, id: UInt64(id))) == .continue)
+        }
+        #expect(reactor.onInbound(.ended(id: 1)) == .continue)
+        // A response for the stream that just ended: dropped, not delivered.
+        #expect(reactor.onInbound(item("a4", id: 1)) == .continue)
+        #expect(reactor.onInbound(item("b3", id: 2)) == .continue)
+        #expect(reactor.onInbound(.ended(id: 2)) == .continue)
+        reactor.onInboundBatchEnd()
+
+        #expect(drain(first) == ["a1", "a2", "a3"])
+        #expect(drain(second) == ["b1", "b2", "b3"])
+    }
+
+    @Test("an endless stream does not hold back the other streams on its connection")
+    func endlessStreamDoesNotStarveOthers() async throws {
+        let produced = Counter()
+        let server = try await TestServer.start(ScriptedService { request in
+            if request.body.message == "endless" {
+                return .stream(CountingStream(count: .max, payload: 8, produced: produced))
+            }
+            var echo = EchoConnectionService()
+            return echo.answer(request)
+        })
+        let client = try await server.connect()
+        let received = Counter()
+        let endless = Task {
+            for try await _ in client.streaming(echoRequest("endless", stream: true)) {
+                received.increment()
+            }
+        }
+        #expect(await eventually { received.value >= 1_000 })
+        try await withHangGuard(seconds: 60) {
+            for call in 0..<20 {
+                let message = "short stream \(call)"
+                var echoed = ""
+                for try await response in client.streaming(echoRequest(message, stream: true)) {
+                    echoed += response.stream.message
+                }
+                #expect(echoed == message)
+            }
+        }
+        endless.cancel()
+        _ = await endless.result
+        await client.close()
+        await server.close()
+    }
+
+    private func streamRequest(id: UInt64) -> Echo_Request {
+        var request = echoRequest("stream \(id)", stream: true)
+        request.requestID = id
+        return request
+    }
+
+    private func item(_ text: String, id: UInt64) -> Echo_Response {
+        .with {
+            $0.requestID = id
+            $0.stream.message = text
+        }
+    }
+
+    /// What the consumer of `buffer` gets: every response, until the end.
+    private func drain(_ buffer: ResponseBuffer<Echo_Response>) -> [String] {
+        var texts: [String] = []
+        var batch = MessageQueue<Echo_Response>()
+        while true {
+            switch buffer.take(into: &batch) {
+            case .responses:
+                while let response = batch.popFirst() {
+                    texts.append(response.stream.message)
+                }
+            case .end, .nothing:
+                return texts
+            }
+        }
+    }
+}
