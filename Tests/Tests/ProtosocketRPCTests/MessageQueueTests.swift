@@ -7,7 +7,7 @@ struct MessageQueueTests {
     @Test("hands elements out first in, first out, against an array, over random appends, takes and clears")
     func matchesReference() {
         var generator = SeededGenerator(seed: 11)
-        var queue = MessageQueue<Int>(reservingCapacity: 4)
+        var queue = MessageQueue<Int>(bound: 4)
         var reference: [Int] = []
         var next = 0
         for _ in 0..<20_000 {

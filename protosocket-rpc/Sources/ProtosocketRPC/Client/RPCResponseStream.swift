@@ -38,7 +38,8 @@ public struct RPCResponseStream<Response: RPCMessage>: AsyncSequence, Sendable {
         @inlinable
         init(call: StreamCall<Response>) {
             self.call = call
-            self.batch = MessageQueue(reservingCapacity: call.buffer.reservedCapacity)
+            // It trades storage with the buffer's queue at each take.
+            self.batch = MessageQueue(bound: call.buffer.limit)
         }
 
         @inlinable

@@ -13,8 +13,8 @@ final class ResponseBuffer<Response: Sendable>: Sendable {
     @usableFromInline
     struct State: Sendable {
         @inlinable
-        init(reserving capacity: Int) {
-            items = MessageQueue(reservingCapacity: capacity)
+        init(limit: Int) {
+            items = MessageQueue(bound: limit)
         }
 
         @usableFromInline
@@ -41,20 +41,12 @@ final class ResponseBuffer<Response: Sendable>: Sendable {
     let limit: Int
     @usableFromInline
     let waker: ConnectionWaker
-    /// How many responses the buffer, and the consumer's batch it trades storage
-    /// with, have room for from the start.
-    @usableFromInline
-    let reservedCapacity: Int
 
     @inlinable
     init(limit: Int, waker: ConnectionWaker) {
         self.limit = limit
         self.waker = waker
-        // Some room up front, so a stream skips the smallest growth steps;
-        // reserving the whole `limit` would cost too much memory per stream when
-        // many are open.
-        self.reservedCapacity = min(limit, 16)
-        self.state = KLock(State(reserving: reservedCapacity))
+        self.state = KLock(State(limit: limit))
     }
 
     // MARK: Connection side (on the event loop)

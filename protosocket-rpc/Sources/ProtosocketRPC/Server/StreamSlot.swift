@@ -26,12 +26,10 @@ final class StreamSlot<Response: RPCMessage>: @unchecked Sendable {
     @usableFromInline
     struct State: Sendable {
         @inlinable
-        init(reserving capacity: Int) {
-            items = MessageQueue(reservingCapacity: capacity)
+        init(capacity: Int) {
+            items = MessageQueue(bound: capacity)
         }
 
-        /// Some room is reserved up front (up to 16), so a stream skips the
-        /// smallest growth steps.
         @usableFromInline
         var items: MessageQueue<Response>
         /// The reactor knows this slot has work (an announcement is on its way or
@@ -55,7 +53,7 @@ final class StreamSlot<Response: RPCMessage>: @unchecked Sendable {
     @usableFromInline
     let state: KLock<State>
     /// Responses taken from `state` and not yet handed out; the reactor's own.
-    /// It trades storage with `state.items` at each take, so both are reserved.
+    /// It trades storage with `state.items` at each take.
     @usableFromInline
     @exclusivity(unchecked) var batch: MessageQueue<Response>
     /// The reactor is done with this slot (it finished or was cancelled) and takes
@@ -68,9 +66,8 @@ final class StreamSlot<Response: RPCMessage>: @unchecked Sendable {
         self.id = id
         self.capacity = capacity
         self.sender = sender
-        let reserved = min(capacity, 16)
-        self.state = KLock(State(reserving: reserved))
-        self.batch = MessageQueue(reservingCapacity: reserved)
+        self.state = KLock(State(capacity: capacity))
+        self.batch = MessageQueue(bound: capacity)
     }
 
     // MARK: Task side

@@ -19,11 +19,15 @@ struct MessageQueue<Element> {
     @inlinable
     init() {}
 
-    /// An empty queue with room for `capacity` elements before it grows.
+    /// An empty queue for at most `bound` elements at a time. It reserves some
+    /// room up front (up to 16), so that it skips the smallest growth steps;
+    /// reserving the whole bound would cost too much memory when many queues
+    /// (one per open stream) exist.
     @inlinable
-    init(reservingCapacity capacity: Int) {
-        incoming.reserveCapacity(capacity)
-        outgoing.reserveCapacity(capacity)
+    init(bound: Int) {
+        let room = min(bound, 16)
+        incoming.reserveCapacity(room)
+        outgoing.reserveCapacity(room)
     }
 
     @inlinable
