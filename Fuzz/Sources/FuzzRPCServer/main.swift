@@ -31,27 +31,12 @@ struct FuzzConnectionService: RPCConnectionService {
                 return Echo_Response()
             }
         default:
-            return .stream(EchoStreamSequence(message: request.body.message, nanotime: 0))
+            // The example's own echo stream: one response per byte, then `end`.
+            var streamed = request
+            streamed.responseBehavior = .stream
+            var echo = EchoConnectionService()
+            return echo.answer(streamed)
         }
-    }
-}
-
-/// The responses of a streamed echo: one per byte of the message.
-struct EchoStreamSequence: AsyncSequence, Sendable {
-    let message: String
-    let nanotime: UInt64
-
-    func makeAsyncIterator() -> AsyncStream<Echo_Response>.Iterator {
-        let bytes = Array(message.utf8)
-        return AsyncStream { continuation in
-            for (index, byte) in bytes.enumerated() {
-                continuation.yield(.with {
-                    $0.stream.message = String(decoding: [byte], as: UTF8.self)
-                    $0.stream.sequence = UInt64(index)
-                })
-            }
-            continuation.finish()
-        }.makeAsyncIterator()
     }
 }
 
