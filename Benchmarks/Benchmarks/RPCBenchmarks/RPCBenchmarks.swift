@@ -45,12 +45,12 @@ struct FixedCodec: MessageEncoder, MessageDecoder, Sendable {
     }
 }
 
-struct FixedService: RPCSocketService {
+struct FixedService: RPCResponderFactory {
     func makeCodec() -> FixedCodec { FixedCodec() }
-    func makeConnectionService(remoteAddress: SocketAddress?) -> FixedConnection { FixedConnection() }
+    func makeResponder(remoteAddress: SocketAddress?) -> FixedConnection { FixedConnection() }
 }
 
-struct FixedConnection: RPCConnectionService {
+struct FixedConnection: RPCResponder {
     mutating func answer(_ request: Fixed) -> RPCAnswer<Fixed> {
         .response(Fixed(messageID: 0, code: 0, value: request.value &+ 1))
     }
@@ -117,14 +117,14 @@ struct PipelineReactor<Inbound, Outbound: Sendable>: MessageReactor {
     }
 }
 
-func measure<Service: RPCSocketService, Codec: MessageCodec & Sendable>(
+func measure<Service: RPCResponderFactory, Codec: MessageCodec & Sendable>(
     _ benchmark: Benchmark,
     service: Service,
     clientCodec: Codec,
     makeRequest: @escaping @Sendable (UInt64) -> Codec.OutboundMessage,
     logger: Logger
 ) async throws where Codec.OutboundMessage: Sendable {
-    let server = try await RPCServer.bind(configuration: ServerConfiguration(port: 0), service: service, logger: logger)
+    let server = try await RPCServer.bind(configuration: ServerConfiguration(port: 0), responders: service, logger: logger)
     let port = server.localAddress?.port ?? 0
     let progress = Progress()
     let factory = PipelineFactory(progress: progress, codec: clientCodec, makeRequest: makeRequest)

@@ -10,15 +10,15 @@ import ProtosocketRPC
 /// Answers by the request's message: immediately, with cancel, with a task that
 /// runs until cancelled, or with a short stream; so ids stay running, end, and
 /// collide with later requests.
-struct FuzzService: RPCSocketService {
+struct FuzzService: RPCResponderFactory {
     func makeCodec() -> ProtobufCodec<Echo_Request, Echo_Response> { ProtobufCodec(maximumMessageSize: 1024) }
 
-    func makeConnectionService(remoteAddress: SocketAddress?) -> FuzzConnectionService {
+    func makeResponder(remoteAddress: SocketAddress?) -> FuzzConnectionService {
         FuzzConnectionService()
     }
 }
 
-struct FuzzConnectionService: RPCConnectionService {
+struct FuzzConnectionService: RPCResponder {
     mutating func answer(_ request: Echo_Request) -> RPCAnswer<Echo_Response> {
         switch request.body.message.utf8.count % 4 {
         case 0:
@@ -34,7 +34,7 @@ struct FuzzConnectionService: RPCConnectionService {
             // The example's own echo stream: one response per byte, then `end`.
             var streamed = request
             streamed.responseBehavior = .stream
-            var echo = EchoConnectionService()
+            var echo = EchoResponder()
             return echo.answer(streamed)
         }
     }
@@ -72,8 +72,9 @@ func run(_ input: [UInt8]) async throws {
     var logger = Logger(label: "fuzz")
     logger.logLevel = .critical
     let quiet = logger
+    let server = RPCServer(responders: FuzzService())
     try await channel.testingEventLoop.executeInContext {
-        try RPCServerFactory(service: FuzzService()).addHandler(to: channel, configuration: .server, logger: quiet)
+        try server.addConnection(to: channel, configuration: .server, logger: quiet)
     }
     try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).get()
     var bytes = frames(sent)

@@ -12,8 +12,9 @@ struct QuickStartTests {
         // --- as in the README ---
         let server = try await RPCServer.bind(
             configuration: ServerConfiguration(host: "127.0.0.1", port: 0),
-            service: EchoService()
+            responders: EchoService()
         )
+        async let serving: Void = server.run()
         let port = server.localAddress?.port ?? 0
 
         let client = try await RPCClient<Echo_Request, Echo_Response>.connect(host: "127.0.0.1", port: port) {
@@ -28,10 +29,12 @@ struct QuickStartTests {
         for try await item in client.streaming(request) {
             letters.append(item.stream.message)       // h, e, y
         }
+
+        await client.close()
+        await server.close()
+        try await serving
         // --- end ---
         #expect(reply.echo.message == "hello")
         #expect(letters == ["h", "e", "y"])
-        await client.close()
-        await server.close()
     }
 }

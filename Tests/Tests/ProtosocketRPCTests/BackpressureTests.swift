@@ -13,7 +13,7 @@ struct BackpressureTests {
         let payload = 1_024
         let limits = RPCServerLimits()
         let server = try await TestServer.start(
-            ScriptedService { _ in .stream(CountingStream(count: 1_000_000, payload: payload, produced: produced)) },
+            ScriptedService { _ in .asyncStream(CountingStream(count: 1_000_000, payload: payload, produced: produced)) },
             limits: limits
         )
         let clientConfiguration = ConnectionConfiguration.client

@@ -34,7 +34,7 @@ struct CancellationTests {
                 return .response(.with { $0.echo.message = request.body.message })
             }
             // 64 KiB items: 1,000 of them far exceed every buffer on the way.
-            return .stream(CountingStream(count: 1_000, payload: 64 << 10, produced: produced, ended: ended))
+            return .asyncStream(CountingStream(count: 1_000, payload: 64 << 10, produced: produced, ended: ended))
         })
         // Buffer at most 2 responses, so that what is not consumed stops the reading.
         let client = try await server.connect(streamBufferLimit: 2)
@@ -59,9 +59,10 @@ struct CancellationTests {
     func connectionDeath() async throws {
         let started = Counter()
         let cancelled = Counter()
-        let server = try await TestServer.start(ScriptedService { _ in
-            waitUntilCancelled(started: started, cancelled: cancelled)
-        })
+        let server = try await TestServer.start(
+            ScriptedService { _ in waitUntilCancelled(started: started, cancelled: cancelled) },
+            limits: RPCServerLimits(maxRunningRPCsPerConnection: 500)
+        )
         let client = try await server.connect()
         let outcomes = try await withHangGuard(seconds: 120) {
             try await withThrowingTaskGroup(of: (any Error)?.self) { group in

@@ -34,7 +34,7 @@ struct EmbeddedServerTests {
     @Test("a synchronous answer is written in the same loop turn as its request: no task is involved")
     func synchronousAnswerNeedsNoTask() throws {
         let channel = EmbeddedChannel()
-        try RPCServerFactory(service: EchoService()).addHandler(to: channel, configuration: .server, logger: Logger(label: "test"))
+        try RPCServer(responders: EchoService()).addConnection(to: channel, logger: quietLogger)
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
         var request = echoRequest("now")
         request.requestID = 9
@@ -52,7 +52,7 @@ struct EmbeddedServerTests {
         let cancelled = Counter()
         let channel = EmbeddedChannel()
         let service = ScriptedService { _ in waitUntilCancelled(started: started, cancelled: cancelled) }
-        try RPCServerFactory(service: service).addHandler(to: channel, configuration: .server, logger: Logger(label: "test"))
+        try RPCServer(responders: service).addConnection(to: channel, logger: quietLogger)
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
         var request = echoRequest("slow")
         request.requestID = 5

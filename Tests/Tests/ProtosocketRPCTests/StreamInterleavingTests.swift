@@ -34,9 +34,9 @@ struct StreamInterleavingTests {
     func endlessStreamDoesNotStarveOthers() async throws {
         let server = try await TestServer.start(ScriptedService { request in
             if request.body.message == "endless" {
-                return .stream(EndlessBursts())
+                return .asyncStream(EndlessBursts())
             }
-            var echo = EchoConnectionService()
+            var echo = EchoResponder()
             return echo.answer(request)
         })
         let client = try await server.connect()
@@ -81,7 +81,7 @@ struct StreamInterleavingTests {
         var texts: [String] = []
         var batch = MessageQueue<Echo_Response>()
         while true {
-            switch buffer.take(into: &batch) {
+            switch buffer.state.withLock({ $0.take(into: &batch) }) {
             case .responses:
                 while let response = batch.popFirst() {
                     texts.append(response.stream.message)

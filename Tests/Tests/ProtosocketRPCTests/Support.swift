@@ -11,17 +11,17 @@ import TestSupport
 typealias EchoClient = RPCClient<Echo_Request, Echo_Response>
 
 /// A service whose answers the test writes.
-struct ScriptedService: RPCSocketService {
+struct ScriptedService: RPCResponderFactory {
     let answer: @Sendable (Echo_Request) -> RPCAnswer<Echo_Response>
 
     func makeCodec() -> ProtobufCodec<Echo_Request, Echo_Response> { ProtobufCodec() }
 
-    func makeConnectionService(remoteAddress: SocketAddress?) -> ScriptedConnectionService {
+    func makeResponder(remoteAddress: SocketAddress?) -> ScriptedConnectionService {
         ScriptedConnectionService(script: answer)
     }
 }
 
-struct ScriptedConnectionService: RPCConnectionService {
+struct ScriptedConnectionService: RPCResponder {
     let script: @Sendable (Echo_Request) -> RPCAnswer<Echo_Response>
 
     mutating func answer(_ request: Echo_Request) -> RPCAnswer<Echo_Response> {
@@ -29,19 +29,21 @@ struct ScriptedConnectionService: RPCConnectionService {
     }
 }
 
-/// A running server and its port.
-struct TestServer<Service: RPCSocketService> {
-    let server: ProtosocketServer<RPCServerFactory<Service>>
+/// A running server and its port; `close()` stops it and waits for `run()`.
+struct TestServer<Service: RPCResponderFactory> {
+    let server: RPCServer<Service>
     let port: Int
+    let running: Task<Void, any Error>
 
     static func start(_ service: Service, limits: RPCServerLimits = RPCServerLimits()) async throws -> TestServer {
         let server = try await RPCServer.bind(
             configuration: ServerConfiguration(host: "127.0.0.1", port: 0),
-            service: service,
+            responders: service,
             limits: limits,
             logger: quietLogger
         )
-        return TestServer(server: server, port: server.localAddress?.port ?? 0)
+        let running = Task { try await server.run() }
+        return TestServer(server: server, port: server.localAddress?.port ?? 0, running: running)
     }
 
     func connect(
@@ -60,6 +62,7 @@ struct TestServer<Service: RPCSocketService> {
 
     func close() async {
         await server.close()
+        _ = await running.result
     }
 }
 

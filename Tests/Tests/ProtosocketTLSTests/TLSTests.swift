@@ -19,7 +19,7 @@ typealias EchoClient = RPCClient<Echo_Request, Echo_Response>
 /// An echo server on 127.0.0.1 with a random port: TLS with `certificate`, or
 /// plaintext without one.
 struct EchoServer {
-    let server: ProtosocketServer<RPCServerFactory<EchoService>>
+    let server: RPCServer<EchoService>
     let port: Int
 
     static func start(
@@ -39,7 +39,7 @@ struct EchoServer {
         } ?? []
         let server = try await RPCServer.bind(
             configuration: ServerConfiguration(host: "127.0.0.1", port: 0, channelLayers: layers),
-            service: EchoService(maximumMessageSize: maximumMessageSize),
+            responders: EchoService(maximumMessageSize: maximumMessageSize),
             logger: quietLogger
         )
         return EchoServer(server: server, port: server.localAddress?.port ?? 0)

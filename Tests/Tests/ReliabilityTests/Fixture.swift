@@ -15,7 +15,7 @@ typealias EchoClient = RPCClient<Echo_Request, Echo_Response>
 /// An echo server with its own metrics, and a well-behaved client connected to it
 /// before the test misbehaves: the client must keep being served throughout.
 struct HostileFixture {
-    let server: ProtosocketServer<RPCServerFactory<EchoService>>
+    let server: RPCServer<EchoService>
     let metrics: TestMetrics
     let port: Int
     let bystander: EchoClient
@@ -28,7 +28,7 @@ struct HostileFixture {
         connection.metricsFactory = metrics
         let server = try await RPCServer.bind(
             configuration: ServerConfiguration(host: "127.0.0.1", port: 0, connection: connection),
-            service: EchoService(),
+            responders: EchoService(),
             logger: quietLogger
         )
         let port = server.localAddress?.port ?? 0

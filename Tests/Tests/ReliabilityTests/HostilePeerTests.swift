@@ -155,9 +155,12 @@ struct HostilePeerTests {
             stream.requestID = 7
             var unary = echoRequest("duplicate")
             unary.requestID = 7
-            // One write: the server reads all three before the stream can end.
+            var secondStream = echoRequest("dd", stream: true)
+            secondStream.requestID = 7
+            // One write: the two small duplicates come right behind the stream's
+            // request, long before its 20,000 responses can be sent.
             let peer = try await RawPeer.connect(port: fixture.port)
-            try await peer.send(frame(stream) + frame(unary) + frame(stream))
+            try await peer.send(frame(stream) + frame(unary) + frame(secondStream))
             // The stream's 20,000 items and its end.
             #expect(await eventually { peer.responses.last?.controlCode == .end })
             let received = peer.responses

@@ -10,17 +10,17 @@ import Testing
 import TestSupport
 
 /// Echoes after a pause, in a task: calls stay in flight for a while.
-struct SlowEchoService: RPCSocketService {
+struct SlowEchoService: RPCResponderFactory {
     let started: Counter
 
     func makeCodec() -> ProtobufCodec<Echo_Request, Echo_Response> { ProtobufCodec() }
 
-    func makeConnectionService(remoteAddress: SocketAddress?) -> SlowEchoConnection {
+    func makeResponder(remoteAddress: SocketAddress?) -> SlowEchoConnection {
         SlowEchoConnection(started: started)
     }
 }
 
-struct SlowEchoConnection: RPCConnectionService {
+struct SlowEchoConnection: RPCResponder {
     let started: Counter
 
     mutating func answer(_ request: Echo_Request) -> RPCAnswer<Echo_Response> {
@@ -40,7 +40,7 @@ struct ShutdownTests {
         let started = Counter()
         let server = try await RPCServer.bind(
             configuration: ServerConfiguration(host: "127.0.0.1", port: 0, shutdownGracePeriod: .seconds(30)),
-            service: SlowEchoService(started: started),
+            responders: SlowEchoService(started: started),
             logger: quietLogger
         )
         let port = server.localAddress?.port ?? 0

@@ -13,16 +13,22 @@ public enum Demo {
         logger.logLevel = .warning
         let server = try await RPCServer.bind(
             configuration: ServerConfiguration(host: "127.0.0.1", port: 0, channelLayers: tls.map { [$0] } ?? []),
-            service: EchoService(),
+            responders: EchoService(),
             logger: logger
         )
-        do {
-            let result = try await body(server.localAddress?.port ?? 0)
+        return try await withThrowingTaskGroup { group in
+            group.addTask {
+                try await server.run()
+            }
+            let result: Result<T, any Error>
+            do {
+                result = .success(try await body(server.localAddress?.port ?? 0))
+            } catch {
+                result = .failure(error)
+            }
             await server.close()
-            return result
-        } catch {
-            await server.close()
-            throw error
+            try await group.waitForAll()
+            return try result.get()
         }
     }
 

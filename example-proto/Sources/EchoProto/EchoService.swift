@@ -8,7 +8,7 @@ import ProtosocketRPC
 /// - Stream: one `EchoStream` per byte of `message` (that byte as a one-character
 ///   string, `sequence` its index), then `end`.
 /// - A request without a body is answered with `cancel`.
-public struct EchoService: RPCSocketService {
+public struct EchoService: RPCResponderFactory {
     /// The largest message accepted from a client.
     public var maximumMessageSize: Int
 
@@ -20,13 +20,15 @@ public struct EchoService: RPCSocketService {
         ProtobufCodec(maximumMessageSize: maximumMessageSize)
     }
 
-    public func makeConnectionService(remoteAddress: SocketAddress?) -> EchoConnectionService {
-        EchoConnectionService()
+    public func makeResponder(remoteAddress: SocketAddress?) -> EchoResponder {
+        EchoResponder()
     }
 }
 
-/// One connection of ``EchoService``; unary echoes are answered without a task.
-public struct EchoConnectionService: RPCConnectionService {
+/// One connection of ``EchoService``. Nothing it answers needs a task: unary
+/// echoes are immediate, and a stream's responses are all available at once, so
+/// the connection pulls them as it has room to send.
+public struct EchoResponder: RPCResponder {
     public init() {}
 
     public mutating func answer(_ request: Echo_Request) -> RPCAnswer<Echo_Response> {
@@ -49,22 +51,22 @@ public struct EchoConnectionService: RPCConnectionService {
 }
 
 /// The responses of a streamed echo: one per byte of the message.
-struct EchoStreamSequence: AsyncSequence, Sendable {
+struct EchoStreamSequence: Sequence {
     typealias Element = Echo_Response
 
     let message: String
     let nanotime: UInt64
 
-    func makeAsyncIterator() -> Iterator {
+    func makeIterator() -> Iterator {
         Iterator(bytes: Array(message.utf8), nanotime: nanotime)
     }
 
-    struct Iterator: AsyncIteratorProtocol {
+    struct Iterator: IteratorProtocol {
         let bytes: [UInt8]
         let nanotime: UInt64
         var index = 0
 
-        mutating func next() async -> Echo_Response? {
+        mutating func next() -> Echo_Response? {
             guard index < bytes.count else {
                 return nil
             }

@@ -40,7 +40,7 @@ struct ExampleProtoServer: AsyncParsableCommand {
                 shutdownGracePeriod: .seconds(5),
                 channelLayers: layers
             ),
-            service: EchoService(),
+            responders: EchoService(),
             logger: logger
         )
         let group = ServiceGroup(

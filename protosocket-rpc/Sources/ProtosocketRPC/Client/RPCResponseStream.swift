@@ -3,7 +3,8 @@ import Synchronization
 /// The responses of a streaming call, in the order the server sent them; it
 /// finishes when the server sends `end`.
 ///
-/// Iterate it once, from one task. Iteration throws ``RPCError/cancelledRemotely``
+/// Iterate it once, from one task: a second iterator throws
+/// ``RPCError/alreadyIterated`` from its first `next()`. Iteration throws ``RPCError/cancelledRemotely``
 /// when the server cancels the call, ``RPCError/connectionClosed`` when the
 /// connection dies, and `CancellationError` when the iterating task is cancelled
 /// (the server is then told to stop). Dropping the stream before its end also
@@ -22,7 +23,7 @@ public struct RPCResponseStream<Response: RPCMessage>: AsyncSequence, Sendable {
 
     @inlinable
     public func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(call: call)
+        AsyncIterator(call: call, isFirst: call.claimIteration())
     }
 
     public struct AsyncIterator: AsyncIteratorProtocol {
@@ -34,12 +35,16 @@ public struct RPCResponseStream<Response: RPCMessage>: AsyncSequence, Sendable {
         /// Responses taken from the call's buffer in one go, handed out one by one.
         @usableFromInline
         var batch: MessageQueue<Response>
+        /// Not the stream's first iterator: it only throws.
+        @usableFromInline
+        var isSecond: Bool
 
         @inlinable
-        init(call: StreamCall<Response>) {
+        init(call: StreamCall<Response>, isFirst: Bool) {
             self.call = call
+            self.isSecond = !isFirst
             // It trades storage with the buffer's queue at each take.
-            self.batch = MessageQueue(bound: call.buffer.limit)
+            self.batch = MessageQueue(bound: isFirst ? call.buffer.limit : 0)
         }
 
         @inlinable
@@ -53,6 +58,9 @@ public struct RPCResponseStream<Response: RPCMessage>: AsyncSequence, Sendable {
         public mutating func next(isolation actor: isolated (any Actor)?) async throws(any Error) -> Response? {
             if let response = batch.popFirst() {
                 return response
+            }
+            if isSecond {
+                throw RPCError.alreadyIterated
             }
             try await call.next(into: &batch)
             return batch.popFirst()
@@ -71,6 +79,8 @@ final class StreamCall<Response: RPCMessage>: Sendable {
     let sendCancel: @Sendable (UInt64) -> Void
     @usableFromInline
     let isOver = Atomic<Bool>(false)
+    @usableFromInline
+    let isIterated = Atomic<Bool>(false)
 
     @usableFromInline
     init(id: UInt64, buffer: ResponseBuffer<Response>, sendCancel: @escaping @Sendable (UInt64) -> Void) {
@@ -85,6 +95,12 @@ final class StreamCall<Response: RPCMessage>: Sendable {
             buffer.abandon()
             sendCancel(id)
         }
+    }
+
+    /// Whether this is the first iterator of the stream.
+    @inlinable
+    func claimIteration() -> Bool {
+        !isIterated.exchange(true, ordering: .relaxed)
     }
 
     /// Fills `batch` (empty) with the next responses; leaves it empty at the end.

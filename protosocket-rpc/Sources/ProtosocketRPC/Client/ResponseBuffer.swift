@@ -2,7 +2,8 @@ import KLock
 import Protosocket
 
 /// The responses of one streaming call, between the connection (which pushes) and
-/// the consuming task (which takes).
+/// the consuming task (which takes). Its lifecycle is ``ResponseBufferState``; this
+/// class holds it under a lock and resumes outside the lock.
 ///
 /// It holds at most `limit` responses: when a push fills it, the client reactor
 /// pauses the connection's inbound side until the consumer takes one, so a consumer
@@ -11,32 +12,7 @@ import Protosocket
 @usableFromInline
 final class ResponseBuffer<Response: Sendable>: Sendable {
     @usableFromInline
-    struct State: Sendable {
-        @inlinable
-        init(limit: Int) {
-            items = MessageQueue(bound: limit)
-        }
-
-        @usableFromInline
-        var items: MessageQueue<Response>
-        /// How the stream ended, once it has; reported after the buffered items.
-        @usableFromInline
-        var end: Result<Void, any Error>?
-        @usableFromInline
-        var consumer: UnsafeContinuation<Void, Never>?
-        @usableFromInline
-        var isAbandoned = false
-    }
-
-    @usableFromInline
-    enum Taken {
-        case responses
-        case end(Result<Void, any Error>)
-        case nothing
-    }
-
-    @usableFromInline
-    let state: KLock<State>
+    let state: KLock<ResponseBufferState<Response>>
     @usableFromInline
     let limit: Int
     @usableFromInline
@@ -46,7 +22,7 @@ final class ResponseBuffer<Response: Sendable>: Sendable {
     init(limit: Int, waker: ConnectionWaker) {
         self.limit = limit
         self.waker = waker
-        self.state = KLock(State(limit: limit))
+        self.state = KLock(ResponseBufferState(limit: limit))
     }
 
     // MARK: Connection side (on the event loop)
@@ -58,34 +34,31 @@ final class ResponseBuffer<Response: Sendable>: Sendable {
     func push(_ response: consuming Response) -> (consumer: UnsafeContinuation<Void, Never>?, isFull: Bool) {
         // Moved into the lock's closure through an optional, so it is not copied.
         var pushed = Optional(response)
-        return state.withLock { state in
-            if state.isAbandoned || state.end != nil {
-                return (nil, false)
+        let action = state.withLock { state -> ResponseBufferState<Response>.PushAction in
+            guard let response = pushed.take() else {
+                return .dropped
             }
-            if let response = pushed.take() {
-                state.items.append(response)
-            }
-            return (state.consumer.take(), state.items.count >= limit)
+            return state.push(response)
+        }
+        switch action {
+        case .buffered(let consumer, let isFull):
+            return (consumer, isFull)
+        case .dropped:
+            return (nil, false)
         }
     }
 
     /// Whether the consumer has made room (or gone), so the connection may read on.
     @usableFromInline
     var hasRoom: Bool {
-        state.withLock { $0.isAbandoned || $0.end != nil || $0.items.count < limit }
+        state.withLock { $0.hasRoom }
     }
 
     /// Ends the stream after the buffered responses: cleanly when `error` is `nil`.
     @inlinable
     func finish(throwing error: (any Error)?) {
-        let consumer = state.withLock { state -> UnsafeContinuation<Void, Never>? in
-            guard state.end == nil else {
-                return nil
-            }
-            state.end = error.map { .failure($0) } ?? .success(())
-            return state.consumer.take()
-        }
-        consumer?.resume()
+        let end: Result<Void, any Error> = error.map { .failure($0) } ?? .success(())
+        state.withLock { $0.finish(end) }?.resume()
     }
 
     // MARK: Consumer side
@@ -98,8 +71,11 @@ final class ResponseBuffer<Response: Sendable>: Sendable {
     @inlinable
     func next(into batch: inout MessageQueue<Response>) async throws {
         while true {
-            switch take(into: &batch) {
-            case .responses:
+            switch state.withLock({ $0.take(into: &batch) }) {
+            case .responses(let madeRoom):
+                if madeRoom {
+                    waker.wake()
+                }
                 return
             case .end(let end):
                 try end.get()
@@ -110,45 +86,12 @@ final class ResponseBuffer<Response: Sendable>: Sendable {
         }
     }
 
-    /// Takes the whole buffer under one lock; wakes the connection if it was full.
-    @inlinable
-    func take(into batch: inout MessageQueue<Response>) -> Taken {
-        let (taken, madeRoom) = state.withLock { state -> (Taken, Bool) in
-            if case .failure(let error) = state.end, error is CancellationError {
-                // A cancelled consumer does not want the rest.
-                state.items.removeAll()
-            }
-            if !state.items.isEmpty {
-                let wasFull = state.items.count >= limit
-                swap(&state.items, &batch)
-                return (.responses, wasFull)
-            }
-            guard let end = state.end else {
-                return (.nothing, false)
-            }
-            // Report an error once; afterwards the stream is simply over.
-            state.end = .success(())
-            return (.end(end), false)
-        }
-        if madeRoom {
-            waker.wake()
-        }
-        return taken
-    }
-
     /// Suspends until a push or the end (including cancellation of this task).
     @inlinable
     func waitForActivity() async {
         await withTaskCancellationHandler {
             await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
-                let parked = state.withLock { state -> Bool in
-                    guard state.items.isEmpty, state.end == nil else {
-                        return false
-                    }
-                    state.consumer = continuation
-                    return true
-                }
-                if !parked {
+                if !state.withLock({ $0.wait(continuation) }) {
                     continuation.resume()
                 }
             }
@@ -160,10 +103,7 @@ final class ResponseBuffer<Response: Sendable>: Sendable {
     /// The consumer is gone: drop what is buffered and let the connection read on.
     @inlinable
     func abandon() {
-        state.withLock { state in
-            state.isAbandoned = true
-            state.items.removeAll()
-        }
+        state.withLock { $0.abandon() }
         waker.wake()
     }
 }

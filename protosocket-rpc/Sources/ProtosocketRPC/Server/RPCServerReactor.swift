@@ -1,96 +1,146 @@
+import CoreMetrics
 import DequeModule
 import Protosocket
 import Spillway
 
-/// The server side of an RPC connection, on its event loop; made by
-/// ``RPCServerFactory``, not by users.
+/// The server side of an RPC connection, on its event loop.
 ///
-/// Requests that start an RPC go to the connection service. Its immediate answers
-/// queue here and go out on the next turn, without a task; deferred answers and
-/// streams run in tasks, which report through the connection's queue. Responses
-/// are taken only while the connection has room to send; when immediate answers
-/// pile up (the client does not read), inbound delivery pauses.
-public struct RPCServerReactor<Service: RPCConnectionService>: MessageReactor {
-    public typealias Request = Service.Request
-    public typealias Response = Service.Response
-    public typealias InboundMessage = Request
-    public typealias WireMessage = Response
-    public typealias OutboundMessage = RPCServerEvent<Response>
-
+/// Requests that start an RPC go to the responder. Immediate answers queue here
+/// and go out in the same turn. Connection-driven streams are pulled here, only
+/// while the connection can write. Deferred answers and async streams run in the
+/// server's tasks and report through the connection's queue. Streams with
+/// responses to send are served round-robin, a slice at a time.
+///
+/// Reading pauses while immediate answers pile up (the client does not read),
+/// while the connection is at its running-RPC limit, and while a new RPC waits
+/// for the server-wide limit (unless the limits say to shed).
+@usableFromInline
+struct RPCServerReactor<Responder: RPCResponder>: MessageReactor {
     @usableFromInline
-    enum Running {
-        case deferred(Task<Void, Never>)
-        case stream(StreamSlot<Response>, Task<Void, Never>)
+    typealias Request = Responder.Request
+    @usableFromInline
+    typealias Response = Responder.Response
+    @usableFromInline
+    typealias InboundMessage = Request
+    @usableFromInline
+    typealias WireMessage = Response
+    @usableFromInline
+    typealias OutboundMessage = RPCServerEvent<Response>
+
+    /// An RPC that outlives the request that started it.
+    @usableFromInline
+    enum RunningRPC {
+        case deferred(RPCTask)
+        /// Connection-driven: pulled here.
+        case stream(any ResponseSource<Response>)
+        case asyncStream(StreamSlot<Response>, RPCTask)
+    }
+
+    /// The stream handing out responses now, and how many more before it yields
+    /// to the next ready stream.
+    @usableFromInline
+    struct Serving {
+        @usableFromInline
+        enum Source {
+            case pulled(any ResponseSource<Response>)
+            case fed(StreamSlot<Response>)
+        }
+
+        @usableFromInline
+        let id: UInt64
+        @usableFromInline
+        let source: Source
+        @usableFromInline
+        var remaining: Int
 
         @inlinable
-        func cancel() {
-            switch self {
-            case .deferred(let task):
-                task.cancel()
-            case .stream(let slot, let task):
-                slot.isRetired = true
-                slot.cancel()
-                task.cancel()
-            }
+        init(id: UInt64, source: Source, remaining: Int) {
+            self.id = id
+            self.source = source
+            self.remaining = remaining
+        }
+    }
+
+    /// A running-kind answer that waits for the server-wide limit.
+    @usableFromInline
+    struct Parked {
+        @usableFromInline
+        let id: UInt64
+        @usableFromInline
+        let kind: RPCAnswer<Response>.Kind
+
+        @inlinable
+        init(id: UInt64, kind: RPCAnswer<Response>.Kind) {
+            self.id = id
+            self.kind = kind
         }
     }
 
     @usableFromInline
-    var service: Service
+    var responder: Responder
     @usableFromInline
     let sender: Sender<RPCServerEvent<Response>>
     @usableFromInline
     let waker: ConnectionWaker
     @usableFromInline
-    let limits: RPCServerLimits
+    let server: RPCServerShared
     /// Answers ready to send, ids stamped.
     @usableFromInline
     var answers = MessageQueue<Response>()
     @usableFromInline
-    var running: [UInt64: Running] = [:]
-    /// Streams with responses to take, served round-robin a batch at a time.
+    var running: [UInt64: RunningRPC] = [:]
+    /// Streams with responses to send, by id, in turn order (an id whose RPC ended
+    /// meanwhile is skipped).
     @usableFromInline
-    var readyStreams: Deque<StreamSlot<Response>> = []
+    var ready: Deque<UInt64> = []
     @usableFromInline
-    var isPausedForAnswers = false
+    var serving: Serving?
+    @usableFromInline
+    var parked: Parked?
+    /// The last action told the connection to deliver no more requests; whoever
+    /// ends the reason must wake the connection so that ``poll()`` resumes it.
+    @usableFromInline
+    var isPaused = false
     /// The server is shutting down: new RPCs are refused, and the connection ends
     /// once the running ones are answered.
     @usableFromInline
     var isDraining = false
 
     @inlinable
-    init(service: Service, context: ConnectionContext<RPCServerEvent<Response>>, limits: RPCServerLimits) {
-        self.service = service
+    init(responder: Responder, context: ConnectionContext<RPCServerEvent<Response>>, server: RPCServerShared) {
+        self.responder = responder
         self.sender = context.sender
         self.waker = context.waker
-        self.limits = limits
+        self.server = server
     }
 
     @inlinable
-    public mutating func onInbound(_ request: Request) -> ReactorAction {
+    var limits: RPCServerLimits { server.limits }
+
+    // MARK: Requests
+
+    @inlinable
+    mutating func onInbound(_ request: Request) -> ReactorAction {
         let id = request.messageID
         switch request.controlCode {
         case .normal:
             start(request, id: id)
         case .cancel:
             if let rpc = running.removeValue(forKey: id) {
-                rpc.cancel()
+                retire(rpc, id: id)
                 answers.append(Response.cancelled(id: id))
             }
         case .end:
             // Clients do not stream requests; nothing to end.
             break
         }
-        if answers.count >= limits.maxQueuedAnswers {
-            isPausedForAnswers = true
-            return .pause
-        }
-        return .continue
+        isPaused = shouldPause
+        return isPaused ? .pause : .continue
     }
 
     @inlinable
     mutating func start(_ request: Request, id: UInt64) {
-        guard running[id] == nil else {
+        guard running[id] == nil, parked?.id != id else {
             // The client reused the id of a running RPC: ignore the duplicate.
             return
         }
@@ -98,115 +148,247 @@ public struct RPCServerReactor<Service: RPCConnectionService>: MessageReactor {
             answers.append(Response.cancelled(id: id))
             return
         }
-        switch service.answer(request).kind {
+        switch responder.answer(request).kind {
         case .response(var response):
             response.messageID = id
             answers.append(response)
         case .cancelled:
             answers.append(Response.cancelled(id: id))
+        case let kind:
+            admit(kind, id: id)
+        }
+    }
+
+    /// Starts an RPC that keeps running, within the limits.
+    @inlinable
+    mutating func admit(_ kind: RPCAnswer<Response>.Kind, id: UInt64) {
+        guard running.count < limits.maxRunningRPCsPerConnection else {
+            // Only with `.shed`: pausing stops requests before the limit is passed.
+            shed(id)
+            return
+        }
+        guard server.running.tryAcquire() else {
+            switch limits.atLimit {
+            case .shed:
+                shed(id)
+            case .pauseReading:
+                parked = Parked(id: id, kind: kind)
+                server.running.wakeOnRelease(waker)
+            }
+            return
+        }
+        launch(kind, id: id)
+    }
+
+    @inlinable
+    mutating func shed(_ id: UInt64) {
+        server.shed.increment()
+        answers.append(Response.cancelled(id: id))
+    }
+
+    /// Starts an admitted RPC (counted in `server.running`).
+    @inlinable
+    mutating func launch(_ kind: RPCAnswer<Response>.Kind, id: UInt64) {
+        switch kind {
+        case .stream(let source):
+            running[id] = .stream(source)
+            ready.append(id)
         case .deferred(let operation):
             let sender = self.sender
-            running[id] = .deferred(Task {
+            let task = RPCTask(id: id) { task in
                 let event: RPCServerEvent<Response>
                 do {
-                    event = .completed(id, try await operation())
+                    event = RPCServerEvent(.completed(task, try await operation()))
                 } catch {
-                    event = .failed(id)
+                    event = RPCServerEvent(.failed(task))
                 }
+                // Fails only when the connection has closed: nobody to tell.
                 try? sender.send(event)
-            })
-        case .stream(let body):
+            }
+            running[id] = .deferred(task)
+            submit(task, id: id)
+        case .asyncStream(let body):
             let slot = StreamSlot(id: id, capacity: limits.streamBufferCapacity, sender: sender)
-            running[id] = .stream(slot, Task {
+            let task = RPCTask(id: id) { _ in
                 do {
                     try await body(slot)
                     slot.finish(succeeded: true)
                 } catch {
                     slot.finish(succeeded: false)
                 }
-            })
+            }
+            running[id] = .asyncStream(slot, task)
+            submit(task, id: id)
+        case .response, .cancelled:
+            // Answered by `start`; never admitted.
+            server.running.release()
         }
     }
+
+    @inlinable
+    mutating func submit(_ task: RPCTask, id: UInt64) {
+        if !server.tasks.submit(task) {
+            // The server no longer runs tasks (its `run()` returned).
+            running[id] = nil
+            server.running.release()
+            answers.append(Response.cancelled(id: id))
+        }
+    }
+
+    /// Ends an RPC taken out of `running`: stops its work and frees its place.
+    @inlinable
+    mutating func retire(_ rpc: RunningRPC, id: UInt64) {
+        switch rpc {
+        case .deferred(let task):
+            task.cancel()
+        case .stream:
+            break
+        case .asyncStream(let slot, let task):
+            slot.cancel()
+            task.cancel()
+        }
+        if serving?.id == id {
+            serving = nil
+        }
+        server.running.release()
+        if isPaused {
+            // Maybe below a limit now: be polled, to resume.
+            waker.wake()
+        }
+    }
+
+    @inlinable
+    var shouldPause: Bool {
+        parked != nil
+            || answers.count >= limits.maxQueuedAnswers
+            || (limits.atLimit == .pauseReading && running.count >= limits.maxRunningRPCsPerConnection)
+    }
+
+    // MARK: Turns
 
     /// Every RPC is answered and every answer taken.
     @inlinable
     var isDone: Bool {
-        running.isEmpty && answers.isEmpty
+        running.isEmpty && answers.isEmpty && parked == nil
     }
 
     @inlinable
-    public mutating func onDrain() -> ReactorAction {
+    mutating func onDrain() -> ReactorAction {
         isDraining = true
+        if let parked {
+            self.parked = nil
+            answers.append(Response.cancelled(id: parked.id))
+        }
         return isDone ? .disconnect : .continue
     }
 
     @inlinable
-    public mutating func poll() -> ReactorAction {
+    mutating func poll() -> ReactorAction {
         if isDraining && isDone {
             return .disconnect
         }
-        if isPausedForAnswers {
-            if answers.count >= limits.maxQueuedAnswers {
-                return .pause
+        if let waiting = parked {
+            if server.running.tryAcquire() {
+                parked = nil
+                launch(waiting.kind, id: waiting.id)
+            } else {
+                server.running.wakeOnRelease(waker)
+                if server.running.tryAcquire() {
+                    parked = nil
+                    launch(waiting.kind, id: waiting.id)
+                }
             }
-            isPausedForAnswers = false
         }
-        return .continue
+        isPaused = shouldPause
+        return isPaused ? .pause : .continue
     }
 
     @inlinable
-    public mutating func onOutbound(_ event: RPCServerEvent<Response>) -> Response? {
+    mutating func onOutbound(_ event: RPCServerEvent<Response>) -> Response? {
         switch event.kind {
-        case .completed(let id, var response):
-            // Cancelled meanwhile: the client was already answered.
-            guard running.removeValue(forKey: id) != nil else {
+        case .completed(let task, var response):
+            guard takeDeferred(task) else {
+                // Cancelled meanwhile: the client was already answered.
                 return nil
             }
-            response.messageID = id
+            response.messageID = task.id
             return response
-        case .failed(let id):
-            guard running.removeValue(forKey: id) != nil else {
+        case .failed(let task):
+            guard takeDeferred(task) else {
                 return nil
             }
-            return Response.cancelled(id: id)
-        case .streamReady(let id):
-            if case .stream(let slot, _) = running[id] {
-                readyStreams.append(slot)
+            return Response.cancelled(id: task.id)
+        case .streamReady(let slot):
+            if case .asyncStream(let running, _) = running[slot.id], running === slot {
+                ready.append(slot.id)
             }
             return nil
         }
     }
 
+    /// Takes `task`'s RPC out of `running` if it is still that task's.
     @inlinable
-    public mutating func pollOutbound(budget: Int) -> OutboundPoll<Response> {
+    mutating func takeDeferred(_ task: RPCTask) -> Bool {
+        guard case .deferred(let current) = running[task.id], current === task else {
+            return false
+        }
+        running[task.id] = nil
+        server.running.release()
+        if isPaused {
+            waker.wake()
+        }
+        return true
+    }
+
+    @inlinable
+    mutating func pollOutbound(budget: Int) -> OutboundPoll<Response> {
         if let answer = answers.popFirst() {
-            if isPausedForAnswers && answers.count < limits.maxQueuedAnswers {
+            if isPaused && answers.count < limits.maxQueuedAnswers {
                 // Be polled again, to resume delivery.
                 waker.wake()
             }
             return .produced(answer)
         }
-        // The first ready stream hands out the batch it took, then goes to the back.
-        while let slot = readyStreams.first {
-            if slot.isRetired {
-                readyStreams.removeFirst()
-                continue
+        while true {
+            guard var current = serving ?? nextServing() else {
+                break
             }
-            switch slot.take() {
-            case .response(var response):
-                response.messageID = slot.id
-                if slot.batch.isEmpty {
-                    readyStreams.removeFirst()
-                    readyStreams.append(slot)
+            switch current.source {
+            case .pulled(let source):
+                guard var response = source.next() else {
+                    serving = nil
+                    end(current.id)
+                    return .produced(Response.ended(id: current.id))
+                }
+                response.messageID = current.id
+                current.remaining -= 1
+                if current.remaining > 0 {
+                    serving = current
+                } else {
+                    serving = nil
+                    ready.append(current.id)
                 }
                 return .produced(response)
-            case .empty:
-                readyStreams.removeFirst()
-            case .finished(let succeeded):
-                readyStreams.removeFirst()
-                slot.isRetired = true
-                running[slot.id] = nil
-                return .produced(succeeded ? Response.ended(id: slot.id) : Response.cancelled(id: slot.id))
+            case .fed(let slot):
+                switch slot.take() {
+                case .response(var response):
+                    response.messageID = current.id
+                    if slot.hasBatch {
+                        serving = current
+                    } else {
+                        // Its batch is out: the next take may find more, after the others.
+                        serving = nil
+                        ready.append(current.id)
+                    }
+                    return .produced(response)
+                case .empty:
+                    // It announces itself again when it has more.
+                    serving = nil
+                case .finished(let succeeded):
+                    serving = nil
+                    end(current.id)
+                    return .produced(succeeded ? Response.ended(id: current.id) : Response.cancelled(id: current.id))
+                }
             }
         }
         if isDraining && isDone {
@@ -216,12 +398,43 @@ public struct RPCServerReactor<Service: RPCConnectionService>: MessageReactor {
         return .idle
     }
 
+    /// The next ready stream that is still running.
     @inlinable
-    public mutating func onClose(_ reason: CloseReason) {
-        for rpc in running.values {
-            rpc.cancel()
+    mutating func nextServing() -> Serving? {
+        while let id = ready.popFirst() {
+            switch running[id] {
+            case .stream(let source):
+                return Serving(id: id, source: .pulled(source), remaining: limits.streamBufferCapacity)
+            case .asyncStream(let slot, _):
+                return Serving(id: id, source: .fed(slot), remaining: limits.streamBufferCapacity)
+            case .deferred, nil:
+                continue
+            }
         }
+        return nil
+    }
+
+    /// A stream sent its last response: it is over.
+    @inlinable
+    mutating func end(_ id: UInt64) {
+        running[id] = nil
+        server.running.release()
+        if isPaused {
+            waker.wake()
+        }
+    }
+
+    @inlinable
+    mutating func onClose(_ reason: CloseReason) {
+        // Nothing to resume: the connection is gone.
+        isPaused = false
+        let ended = running
         running = [:]
-        readyStreams.removeAll()
+        for (id, rpc) in ended {
+            retire(rpc, id: id)
+        }
+        parked = nil
+        serving = nil
+        ready.removeAll()
     }
 }
