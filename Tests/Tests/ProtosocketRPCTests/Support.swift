@@ -1,4 +1,5 @@
 import EchoProto
+import protocol CoreMetrics.MetricsFactory
 import Logging
 import NIOCore
 import Protosocket
@@ -35,9 +36,15 @@ struct TestServer<Service: RPCResponderFactory> {
     let port: Int
     let running: Task<Void, any Error>
 
-    static func start(_ service: Service, limits: RPCServerLimits = RPCServerLimits()) async throws -> TestServer {
+    static func start(
+        _ service: Service,
+        limits: RPCServerLimits = RPCServerLimits(),
+        metricsFactory: (any MetricsFactory)? = nil
+    ) async throws -> TestServer {
+        var connection = ConnectionConfiguration.server
+        connection.metricsFactory = metricsFactory
         let server = try await RPCServer.bind(
-            configuration: ServerConfiguration(host: "127.0.0.1", port: 0),
+            configuration: ServerConfiguration(host: "127.0.0.1", port: 0, connection: connection),
             responders: service,
             limits: limits,
             logger: quietLogger

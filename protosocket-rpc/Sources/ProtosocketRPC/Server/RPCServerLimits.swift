@@ -4,8 +4,11 @@ public struct RPCServerLimits: Sendable, Hashable {
     /// What a connection does with a new request while it is at one of the
     /// running-RPC limits.
     public enum AtLimit: Sendable, Hashable {
-        /// Stop reading requests until an RPC ends (TCP backpressure): lossless,
-        /// but a connection at its limit also reads no `cancel` until then.
+        /// The new RPC waits for a place, in arrival order, and starts when one
+        /// frees up. Requests keep being read meanwhile (so `cancel`s arrive, and
+        /// immediate answers are not held up) until as many RPCs wait on the
+        /// connection as may run on it; then reading pauses (TCP backpressure)
+        /// until one starts. Lossless.
         case pauseReading
         /// Answer the new RPC with `cancel` at once and count it in the
         /// `protosocket.rpc.server.shed` metric.
@@ -25,7 +28,7 @@ public struct RPCServerLimits: Sendable, Hashable {
     /// The most RPCs that may be running at once over all connections of a server;
     /// `nil` for no limit beyond the per-connection one.
     public var maxRunningRPCs: Int?
-    /// What happens to a new RPC at either running limit.
+    /// What happens to a new RPC at either running limit: it waits, or it is shed.
     public var atLimit: AtLimit
 
     /// - Parameters:

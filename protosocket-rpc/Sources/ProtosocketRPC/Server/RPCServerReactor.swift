@@ -11,9 +11,11 @@ import Spillway
 /// server's tasks and report through the connection's queue. Streams with
 /// responses to send are served round-robin, a slice at a time.
 ///
-/// Reading pauses while immediate answers pile up (the client does not read),
-/// while the connection is at its running-RPC limit, and while a new RPC waits
-/// for the server-wide limit (unless the limits say to shed).
+/// An RPC that keeps running (a stream or a deferred answer) starts only within
+/// the running limits; beyond them it waits for a place, in order, or is shed
+/// (``RPCServerLimits/atLimit``). Requests keep being read while RPCs wait, so
+/// that the client's `cancel`s still arrive; reading pauses once as many RPCs wait
+/// as may run, and while immediate answers pile up (the client does not read).
 @usableFromInline
 struct RPCServerReactor<Responder: RPCResponder>: MessageReactor {
     @usableFromInline
@@ -61,9 +63,9 @@ struct RPCServerReactor<Responder: RPCResponder>: MessageReactor {
         }
     }
 
-    /// A running-kind answer that waits for the server-wide limit.
+    /// An answer that keeps running and waits for a place within the limits.
     @usableFromInline
-    struct Parked {
+    struct Waiting {
         @usableFromInline
         let id: UInt64
         @usableFromInline
@@ -95,8 +97,10 @@ struct RPCServerReactor<Responder: RPCResponder>: MessageReactor {
     var ready: Deque<UInt64> = []
     @usableFromInline
     var serving: Serving?
+    /// Answers waiting for a place, oldest first; at most
+    /// `maxRunningRPCsPerConnection` (then reading pauses).
     @usableFromInline
-    var parked: Parked?
+    var waiting: Deque<Waiting> = []
     /// The last action told the connection to deliver no more requests; whoever
     /// ends the reason must wake the connection so that ``poll()`` resumes it.
     @usableFromInline
@@ -129,6 +133,9 @@ struct RPCServerReactor<Responder: RPCResponder>: MessageReactor {
             if let rpc = running.removeValue(forKey: id) {
                 retire(rpc, id: id)
                 answers.append(Response.cancelled(id: id))
+            } else if let index = waiting.firstIndex(where: { $0.id == id }) {
+                waiting.remove(at: index)
+                answers.append(Response.cancelled(id: id))
             }
         case .end:
             // Clients do not stream requests; nothing to end.
@@ -140,7 +147,7 @@ struct RPCServerReactor<Responder: RPCResponder>: MessageReactor {
 
     @inlinable
     mutating func start(_ request: Request, id: UInt64) {
-        guard running[id] == nil, parked?.id != id else {
+        guard running[id] == nil, waiting.isEmpty || !waiting.contains(where: { $0.id == id }) else {
             // The client reused the id of a running RPC: ignore the duplicate.
             return
         }
@@ -159,25 +166,41 @@ struct RPCServerReactor<Responder: RPCResponder>: MessageReactor {
         }
     }
 
-    /// Starts an RPC that keeps running, within the limits.
+    /// Starts an RPC that keeps running if the limits allow it; otherwise it waits
+    /// for a place or is shed.
     @inlinable
     mutating func admit(_ kind: RPCAnswer<Response>.Kind, id: UInt64) {
-        guard running.count < limits.maxRunningRPCsPerConnection else {
-            // Only with `.shed`: pausing stops requests before the limit is passed.
+        if waiting.isEmpty && running.count < limits.maxRunningRPCsPerConnection && server.running.tryAcquire() {
+            launch(kind, id: id)
+            return
+        }
+        switch limits.atLimit {
+        case .shed:
             shed(id)
-            return
+        case .pauseReading:
+            waiting.append(Waiting(id: id, kind: kind))
+            admitWaiting()
         }
-        guard server.running.tryAcquire() else {
-            switch limits.atLimit {
-            case .shed:
-                shed(id)
-            case .pauseReading:
-                parked = Parked(id: id, kind: kind)
+    }
+
+    /// Starts waiting RPCs, oldest first, while there is a place for them.
+    @inlinable
+    mutating func admitWaiting() {
+        while let next = waiting.first, running.count < limits.maxRunningRPCsPerConnection {
+            guard server.running.tryAcquire() else {
+                // Be woken by the next release anywhere on the server, and try once
+                // more in case it happened before registering.
                 server.running.wakeOnRelease(waker)
+                guard server.running.tryAcquire() else {
+                    return
+                }
+                waiting.removeFirst()
+                launch(next.kind, id: next.id)
+                continue
             }
-            return
+            waiting.removeFirst()
+            launch(next.kind, id: next.id)
         }
-        launch(kind, id: id)
     }
 
     @inlinable
@@ -250,18 +273,22 @@ struct RPCServerReactor<Responder: RPCResponder>: MessageReactor {
         if serving?.id == id {
             serving = nil
         }
+        released()
+    }
+
+    /// An RPC left `running`: free its place and let a waiting one start.
+    @inlinable
+    mutating func released() {
         server.running.release()
-        if isPaused {
-            // Maybe below a limit now: be polled, to resume.
+        if !waiting.isEmpty || isPaused {
+            // Be polled: a waiting RPC may start now, and reading may resume.
             waker.wake()
         }
     }
 
     @inlinable
     var shouldPause: Bool {
-        parked != nil
-            || answers.count >= limits.maxQueuedAnswers
-            || (limits.atLimit == .pauseReading && running.count >= limits.maxRunningRPCsPerConnection)
+        waiting.count >= limits.maxRunningRPCsPerConnection || answers.count >= limits.maxQueuedAnswers
     }
 
     // MARK: Turns
@@ -269,15 +296,15 @@ struct RPCServerReactor<Responder: RPCResponder>: MessageReactor {
     /// Every RPC is answered and every answer taken.
     @inlinable
     var isDone: Bool {
-        running.isEmpty && answers.isEmpty && parked == nil
+        running.isEmpty && answers.isEmpty && waiting.isEmpty
     }
 
     @inlinable
     mutating func onDrain() -> ReactorAction {
         isDraining = true
-        if let parked {
-            self.parked = nil
-            answers.append(Response.cancelled(id: parked.id))
+        // Not started yet: refused like new RPCs.
+        while let refused = waiting.popFirst() {
+            answers.append(Response.cancelled(id: refused.id))
         }
         return isDone ? .disconnect : .continue
     }
@@ -287,17 +314,8 @@ struct RPCServerReactor<Responder: RPCResponder>: MessageReactor {
         if isDraining && isDone {
             return .disconnect
         }
-        if let waiting = parked {
-            if server.running.tryAcquire() {
-                parked = nil
-                launch(waiting.kind, id: waiting.id)
-            } else {
-                server.running.wakeOnRelease(waker)
-                if server.running.tryAcquire() {
-                    parked = nil
-                    launch(waiting.kind, id: waiting.id)
-                }
-            }
+        if !waiting.isEmpty {
+            admitWaiting()
         }
         isPaused = shouldPause
         return isPaused ? .pause : .continue
@@ -333,10 +351,7 @@ struct RPCServerReactor<Responder: RPCResponder>: MessageReactor {
             return false
         }
         running[task.id] = nil
-        server.running.release()
-        if isPaused {
-            waker.wake()
-        }
+        released()
         return true
     }
 
@@ -418,22 +433,19 @@ struct RPCServerReactor<Responder: RPCResponder>: MessageReactor {
     @inlinable
     mutating func end(_ id: UInt64) {
         running[id] = nil
-        server.running.release()
-        if isPaused {
-            waker.wake()
-        }
+        released()
     }
 
     @inlinable
     mutating func onClose(_ reason: CloseReason) {
-        // Nothing to resume: the connection is gone.
+        // Nothing to resume or start: the connection is gone.
         isPaused = false
+        waiting.removeAll()
         let ended = running
         running = [:]
         for (id, rpc) in ended {
             retire(rpc, id: id)
         }
-        parked = nil
         serving = nil
         ready.removeAll()
     }
