@@ -15,6 +15,7 @@ struct RPCConnectionFactory<Responders: RPCResponderFactory>: ConnectionFactory 
     @usableFromInline
     let shed: Counter
 
+    @inlinable
     init(responders: Responders, limits: RPCServerLimits, metricsFactory: (any MetricsFactory)?) {
         self.responders = responders
         self.limits = limits

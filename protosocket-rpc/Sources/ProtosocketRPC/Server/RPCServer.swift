@@ -26,7 +26,8 @@ import ServiceLifecycle
 /// ``ProtosocketServer/ServerConfiguration/shutdownGracePeriod``, then closes the
 /// rest. Cancelling `run()` closes everything at once.
 public final class RPCServer<Responders: RPCResponderFactory>: Service, Sendable {
-    private let listener: ProtosocketServer<RPCConnectionFactory<Responders>>?
+    @usableFromInline
+    let listener: ProtosocketServer<RPCConnectionFactory<Responders>>?
     @usableFromInline
     let connections: RPCConnectionFactory<Responders>
 
@@ -42,7 +43,8 @@ public final class RPCServer<Responders: RPCResponderFactory>: Service, Sendable
     /// or it is cancelled. It returns to zero when every connection has closed.
     public var runningRPCCount: Int { connections.running.count.load(ordering: .relaxed) }
 
-    private init(connections: RPCConnectionFactory<Responders>, listener: ProtosocketServer<RPCConnectionFactory<Responders>>?) {
+    @usableFromInline
+    init(connections: RPCConnectionFactory<Responders>, listener: ProtosocketServer<RPCConnectionFactory<Responders>>?) {
         self.connections = connections
         self.listener = listener
     }
@@ -50,6 +52,10 @@ public final class RPCServer<Responders: RPCResponderFactory>: Service, Sendable
     /// A server with no listener (it reports metrics to the global metrics
     /// system), for connections added with
     /// ``addConnection(to:configuration:logger:)`` (a channel made elsewhere).
+    // Inlinable here and in `bind`: the connection handler's hot paths are
+    // specialized where the responder type is concrete (the caller's module);
+    // without it they run unspecialized, with generic metadata lookups per message.
+    @inlinable
     public convenience init(responders: Responders, limits: RPCServerLimits = RPCServerLimits()) {
         self.init(
             connections: RPCConnectionFactory(responders: responders, limits: limits, metricsFactory: nil),
@@ -61,6 +67,7 @@ public final class RPCServer<Responders: RPCResponderFactory>: Service, Sendable
     /// serve until shutdown.
     ///
     /// - Throws: When the address cannot be bound.
+    @inlinable
     public static func bind(
         configuration: ServerConfiguration,
         responders: Responders,
@@ -114,6 +121,7 @@ public final class RPCServer<Responders: RPCResponderFactory>: Service, Sendable
     /// Serves RPCs on `channel`, a connected channel made elsewhere (another
     /// transport, a test's `EmbeddedChannel`); on the channel's event loop only.
     /// Its deferred answers and async streams run in this server's ``run()``.
+    @inlinable
     public func addConnection(
         to channel: any Channel,
         configuration: ConnectionConfiguration = .server,

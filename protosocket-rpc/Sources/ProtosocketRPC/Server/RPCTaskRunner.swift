@@ -18,6 +18,7 @@ final class RPCTaskRunner: Sendable {
     let sender: Sender<Job>
     private let receiver: Mutex<Receiver<Job>?>
 
+    @usableFromInline
     init() {
         let (sender, receiver) = Spillway.makeChannel(of: Job.self)
         self.sender = sender

@@ -19,6 +19,7 @@ final class RunningRPCCounter: Sendable {
     let hasWaiters = Atomic<Bool>(false)
     let waiters = KLock<[ConnectionWaker]>([])
 
+    @usableFromInline
     init(limit: Int?) {
         self.limit = limit
     }
