@@ -60,7 +60,7 @@ struct TestServer<Service: RPCResponderFactory> {
         try await EchoClient.connect(
             host: "127.0.0.1",
             port: port,
-            connector: TCPConnector(configuration: configuration, logger: quietLogger),
+            connector: TCPConnector(configuration: configuration, connectTimeout: testTimeout(seconds: 10), logger: quietLogger),
             streamBufferLimit: streamBufferLimit
         ) {
             ProtobufCodec<Echo_Response, Echo_Request>()
