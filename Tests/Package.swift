@@ -15,6 +15,7 @@ let package = Package(
         .package(path: "../protosocket-proto"),
         .package(path: "../protosocket-rpc"),
         .package(path: "../example-proto"),
+        .package(path: "../example-kv"),
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -91,6 +92,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceContextModule", package: "swift-service-context"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "KVService", package: "example-kv"),
             ]
         ),
         .testTarget(

@@ -1,4 +1,5 @@
 import EchoProto
+import CoreMetrics
 import NIOEmbedded
 @testable import Protosocket
 @testable import ProtosocketRPC
@@ -10,9 +11,14 @@ struct StreamInterleavingTests {
     @Test("the client sorts interleaved runs of two streams into their own buffers, and drops what comes after a stream's end")
     func clientSortsInterleavedResponses() {
         let waker = ConnectionWaker(eventLoop: EmbeddedEventLoop())
-        var reactor = ClientReactor<Echo_Request, Echo_Response>()
-        let first = ResponseBuffer<Echo_Response>(limit: 100, waker: waker)
-        let second = ResponseBuffer<Echo_Response>(limit: 100, waker: waker)
+        var reactor = ClientReactor<Echo_Request, Echo_Response>(
+            slowConsumer: .default,
+            logger: quietLogger,
+            waker: waker,
+            metrics: NOOPMetricsHandler.instance
+        )
+        let first = ResponseBuffer<Echo_Response>(id: 1, limit: 100, waker: waker) { _ in }
+        let second = ResponseBuffer<Echo_Response>(id: 2, limit: 100, waker: waker) { _ in }
         _ = reactor.onOutbound(.stream(streamRequest(id: 1), first))
         _ = reactor.onOutbound(.stream(streamRequest(id: 2), second))
 

@@ -37,3 +37,10 @@ extension EchoEnvelope {
 
 extension Echo_Request: EchoEnvelope {}
 extension Echo_Response: EchoEnvelope {}
+
+extension Echo_Request {
+    /// `response_behavior` says which kind of call a request starts.
+    public var callKind: RPCCallKind? {
+        responseBehavior == .stream ? .streaming : .unary
+    }
+}

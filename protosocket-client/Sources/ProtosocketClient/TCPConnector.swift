@@ -44,7 +44,8 @@ public struct TCPConnector: Sendable {
     /// Connects to `host`:`port` and starts a connection whose codec and reactor
     /// come from `factory`.
     ///
-    /// - Throws: When the connection cannot be established.
+    /// - Throws: ``ConnectError`` when no connection could be made (it names the
+    ///   address and the cause); a layer's error (a failed TLS handshake) as it is.
     @inlinable
     public func connect<Factory: ConnectionFactory>(
         host: String,
@@ -100,7 +101,12 @@ public struct TCPConnector: Sendable {
                     attempts.withLockedValue { $0[ObjectIdentifier(channel)] = attempt }
                 }
             }
-        let channel = try await open(bootstrap).get()
+        let channel: any Channel
+        do {
+            channel = try await open(bootstrap).get()
+        } catch {
+            throw ConnectError(peer: peer, cause: error)
+        }
         do {
             guard let attempt = attempts.withLockedValue({ $0[ObjectIdentifier(channel)] }) else {
                 throw ChannelError.inappropriateOperationForState

@@ -1,3 +1,6 @@
+import CoreMetrics
+import Logging
+import NIOCore
 import Protosocket
 
 /// The client side of an RPC connection, on its event loop: registers calls as
@@ -12,8 +15,26 @@ struct ClientReactor<Request: RPCMessage, Response: RPCMessage>: MessageReactor 
     @usableFromInline
     typealias OutboundMessage = ClientCommand<Request, Response>
 
+    /// What to do when a stream's consumer falls behind.
+    @usableFromInline
+    let slowConsumer: SlowConsumerPolicy
+    @usableFromInline
+    let logger: Logger
+    @usableFromInline
+    let waker: ConnectionWaker
+    @usableFromInline
+    let stalls: Counter
+    @usableFromInline
+    let slowStreamsFailed: Counter
+
     @inlinable
-    init() {}
+    init(slowConsumer: SlowConsumerPolicy, logger: Logger, waker: ConnectionWaker, metrics: any MetricsFactory) {
+        self.slowConsumer = slowConsumer
+        self.logger = logger
+        self.waker = waker
+        self.stalls = Counter(label: "protosocket.rpc.client.stalls", factory: metrics)
+        self.slowStreamsFailed = Counter(label: "protosocket.rpc.client.slow_streams_failed", factory: metrics)
+    }
 
     @usableFromInline
     enum Pending {
@@ -34,6 +55,14 @@ struct ClientReactor<Request: RPCMessage, Response: RPCMessage>: MessageReactor 
     /// The stream whose full buffer paused inbound delivery.
     @usableFromInline
     var pausedBy: ResponseBuffer<Response>?
+    /// When the pause began, whether its warning was given, and the timer that
+    /// polls the reactor to give it.
+    @usableFromInline
+    var pausedSince = NIODeadline.uptimeNanoseconds(0)
+    @usableFromInline
+    var stallWarned = false
+    @usableFromInline
+    var stallCheck: Scheduled<Void>?
     /// Stream consumers that have responses to take, woken at the end of the
     /// inbound batch: a consumer wakes once per batch, not once per response.
     @usableFromInline
@@ -87,11 +116,26 @@ struct ClientReactor<Request: RPCMessage, Response: RPCMessage>: MessageReactor 
         if let consumer {
             consumersToWake.append(consumer)
         }
-        if isFull {
+        guard isFull else {
+            return .continue
+        }
+        switch slowConsumer {
+        case .failStream:
+            slowStreamsFailed.increment()
+            logger.debug("failing a stream whose consumer fell behind", metadata: ["call": "\(buffer.id)"])
+            buffer.finish(throwing: RPCError.consumerTooSlow)
+            buffer.sendCancel(buffer.id)
+            return .continue
+        case .pauseConnection(let warnAfter):
             pausedBy = buffer
+            pausedSince = .now()
+            stallWarned = false
+            let waker = self.waker
+            stallCheck = waker.eventLoop.scheduleTask(in: TimeAmount(warnAfter)) {
+                waker.wake()
+            }
             return .pause
         }
-        return .continue
     }
 
     /// Takes the call `id` out of `pending`.
@@ -123,7 +167,19 @@ struct ClientReactor<Request: RPCMessage, Response: RPCMessage>: MessageReactor 
         }
         if buffer.hasRoom {
             pausedBy = nil
+            stallCheck?.cancel()
+            stallCheck = nil
             return .continue
+        }
+        if case .pauseConnection(let warnAfter) = slowConsumer, !stallWarned,
+            NIODeadline.now() - pausedSince >= TimeAmount(warnAfter)
+        {
+            stallWarned = true
+            stalls.increment()
+            logger.warning(
+                "a stream's consumer has taken nothing for a while; the connection stays paused, and every call on it waits",
+                metadata: ["call": "\(buffer.id)", "paused_ms": "\((NIODeadline.now() - pausedSince).nanoseconds / 1_000_000)"]
+            )
         }
         return .pause
     }
@@ -168,6 +224,9 @@ struct ClientReactor<Request: RPCMessage, Response: RPCMessage>: MessageReactor 
 
     @inlinable
     mutating func onClose(_ reason: CloseReason) {
+        stallCheck?.cancel()
+        stallCheck = nil
+        pausedBy = nil
         wakeConsumers()
         lastStream = nil
         let calls = pending

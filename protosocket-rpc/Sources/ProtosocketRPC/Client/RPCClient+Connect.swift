@@ -1,3 +1,4 @@
+import CoreMetrics
 import Logging
 import NIOCore
 import Protosocket
@@ -12,32 +13,48 @@ extension RPCClient {
     ///   - connector: How to connect (connection limits, socket options, timeout).
     ///   - streamBufferLimit: The most responses a streaming call buffers before the
     ///     connection stops reading until its consumer catches up.
+    ///   - slowConsumer: What to do when a stream's consumer falls
+    ///     `streamBufferLimit` responses behind: pause the connection (the default,
+    ///     warning after 5 s) or fail that stream.
     ///   - makeCodec: The codec of the connection: requests out, responses in.
-    /// - Throws: When the connection cannot be established.
+    /// - Throws: `ConnectError` (it names the address and the cause) when the
+    ///   connection cannot be established.
     @inlinable
     public static func connect<Codec: MessageCodec>(
         host: String,
         port: Int,
         connector: TCPConnector = TCPConnector(),
         streamBufferLimit: Int = 1024,
+        slowConsumer: SlowConsumerPolicy = .default,
         makeCodec: @escaping @Sendable () -> Codec
     ) async throws -> RPCClient
     where Codec.OutboundMessage == Request, Codec.InboundMessage == Response {
-        let factory = ClientFactory<Codec, Request, Response>(codecMaker: makeCodec)
+        let factory = ClientFactory<Codec, Request, Response>(
+            codecMaker: makeCodec,
+            slowConsumer: slowConsumer,
+            logger: connector.logger,
+            metrics: connector.configuration.metricsFactory ?? MetricsSystem.factory
+        )
         let connection = try await connector.connect(host: host, port: port, factory: factory)
         return RPCClient(connection: connection, streamBufferLimit: streamBufferLimit)
     }
 
-    /// Connects to `address`; see ``connect(host:port:connector:streamBufferLimit:makeCodec:)``.
+    /// Connects to `address`; see ``connect(host:port:connector:streamBufferLimit:slowConsumer:makeCodec:)``.
     @inlinable
     public static func connect<Codec: MessageCodec>(
         to address: SocketAddress,
         connector: TCPConnector = TCPConnector(),
         streamBufferLimit: Int = 1024,
+        slowConsumer: SlowConsumerPolicy = .default,
         makeCodec: @escaping @Sendable () -> Codec
     ) async throws -> RPCClient
     where Codec.OutboundMessage == Request, Codec.InboundMessage == Response {
-        let factory = ClientFactory<Codec, Request, Response>(codecMaker: makeCodec)
+        let factory = ClientFactory<Codec, Request, Response>(
+            codecMaker: makeCodec,
+            slowConsumer: slowConsumer,
+            logger: connector.logger,
+            metrics: connector.configuration.metricsFactory ?? MetricsSystem.factory
+        )
         let connection = try await connector.connect(to: address, factory: factory)
         return RPCClient(connection: connection, streamBufferLimit: streamBufferLimit)
     }
@@ -49,10 +66,19 @@ struct ClientFactory<Codec: MessageCodec, Request: RPCMessage, Response: RPCMess
 where Codec.OutboundMessage == Request, Codec.InboundMessage == Response {
     @usableFromInline
     let codecMaker: @Sendable () -> Codec
+    @usableFromInline
+    let slowConsumer: SlowConsumerPolicy
+    @usableFromInline
+    let logger: Logger
+    @usableFromInline
+    let metrics: any MetricsFactory
 
     @inlinable
-    init(codecMaker: @escaping @Sendable () -> Codec) {
+    init(codecMaker: @escaping @Sendable () -> Codec, slowConsumer: SlowConsumerPolicy, logger: Logger, metrics: any MetricsFactory) {
         self.codecMaker = codecMaker
+        self.slowConsumer = slowConsumer
+        self.logger = logger
+        self.metrics = metrics
     }
 
     @inlinable
@@ -62,6 +88,6 @@ where Codec.OutboundMessage == Request, Codec.InboundMessage == Response {
 
     @inlinable
     func makeReactor(_ context: ConnectionContext<ClientCommand<Request, Response>>) -> ClientReactor<Request, Response> {
-        ClientReactor()
+        ClientReactor(slowConsumer: slowConsumer, logger: logger, waker: context.waker, metrics: metrics)
     }
 }

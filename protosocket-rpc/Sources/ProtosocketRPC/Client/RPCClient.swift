@@ -46,6 +46,9 @@ public struct RPCClient<Request: RPCMessage, Response: RPCMessage>: Sendable {
     @inlinable
     public func unary(_ request: Request) async throws -> Response {
         try Task.checkCancellation()
+        if let declared = request.callKind, declared != .unary {
+            throw RPCError.callKindMismatch(requested: .unary, declared: declared)
+        }
         var request = request
         let id = core.makeID()
         request.messageID = id
@@ -71,16 +74,48 @@ public struct RPCClient<Request: RPCMessage, Response: RPCMessage>: Sendable {
         let id = core.makeID()
         request.messageID = id
         let sender = core.sender(for: id)
-        let buffer = ResponseBuffer<Response>(limit: core.streamBufferLimit, waker: core.connection.waker)
-        do {
-            try sender.send(.stream(request, buffer))
-        } catch {
-            buffer.finish(throwing: RPCError.connectionClosed)
-        }
-        let call = StreamCall(id: id, buffer: buffer) { id in
+        let buffer = ResponseBuffer<Response>(
+            id: id,
+            limit: core.streamBufferLimit,
+            waker: core.connection.waker
+        ) { id in
             try? sender.send(.cancel(id))
         }
-        return RPCResponseStream(call: call)
+        if let declared = request.callKind, declared != .streaming {
+            buffer.finish(throwing: RPCError.callKindMismatch(requested: .streaming, declared: declared))
+        } else {
+            do {
+                try sender.send(.stream(request, buffer))
+            } catch {
+                buffer.finish(throwing: RPCError.connectionClosed)
+            }
+        }
+        return RPCResponseStream(call: StreamCall(buffer: buffer))
+    }
+
+    /// Sends `request` and runs `body` with its stream of responses; when `body`
+    /// returns or throws before the stream has ended, the call is cancelled on the
+    /// server. The way to leave a stream early that does not depend on when the
+    /// stream is released (see ``RPCResponseStream/cancel()``).
+    ///
+    /// ```swift
+    /// let firstTen = try await client.withStreaming(scan) { stream in
+    ///     var items: [Item] = []
+    ///     for try await item in stream {
+    ///         items.append(item)
+    ///         if items.count == 10 { break }
+    ///     }
+    ///     return items
+    /// }
+    /// ```
+    public func withStreaming<Result>(
+        _ request: Request,
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (RPCResponseStream<Response>) async throws -> Result
+    ) async throws -> Result {
+        let stream = streaming(request)
+        defer { stream.cancel() }
+        return try await body(stream)
     }
 
     /// Closes the connection; pending calls fail with ``RPCError/connectionClosed``.

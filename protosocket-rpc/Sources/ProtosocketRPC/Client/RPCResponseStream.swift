@@ -8,7 +8,8 @@ import Synchronization
 /// when the server cancels the call, ``RPCError/connectionClosed`` when the
 /// connection dies, and `CancellationError` when the iterating task is cancelled
 /// (the server is then told to stop). Dropping the stream before its end also
-/// cancels the call on the server.
+/// cancels the call on the server; ``cancel()`` does it explicitly, and
+/// ``RPCClient/withStreaming(_:isolation:_:)`` does it when its body returns.
 public struct RPCResponseStream<Response: RPCMessage>: AsyncSequence, Sendable {
     public typealias Element = Response
     public typealias Failure = any Error
@@ -19,6 +20,19 @@ public struct RPCResponseStream<Response: RPCMessage>: AsyncSequence, Sendable {
     @inlinable
     init(call: StreamCall<Response>) {
         self.call = call
+    }
+
+    /// Stops the call: the server is sent `cancel` for it (unless the stream has
+    /// ended), buffered responses are dropped, and iteration ends (`next()` returns
+    /// `nil`). Safe from any task, more than once.
+    ///
+    /// Leaving a `for try await` loop early does not cancel by itself: the call is
+    /// cancelled when the stream is released, which in top-level code (a
+    /// `main.swift`) is never, since its variables are globals. Use
+    /// ``RPCClient/withStreaming(_:isolation:_:)``, which cancels on the way out, or
+    /// call this.
+    public func cancel() {
+        call.cancel()
     }
 
     @inlinable
@@ -76,24 +90,28 @@ final class StreamCall<Response: RPCMessage>: Sendable {
     @usableFromInline
     let buffer: ResponseBuffer<Response>
     @usableFromInline
-    let sendCancel: @Sendable (UInt64) -> Void
-    @usableFromInline
     let isOver = Atomic<Bool>(false)
     @usableFromInline
     let isIterated = Atomic<Bool>(false)
 
     @usableFromInline
-    init(id: UInt64, buffer: ResponseBuffer<Response>, sendCancel: @escaping @Sendable (UInt64) -> Void) {
-        self.id = id
+    init(buffer: ResponseBuffer<Response>) {
+        self.id = buffer.id
         self.buffer = buffer
-        self.sendCancel = sendCancel
     }
 
     deinit {
         // Abandoned before the end: stop the server's work for it.
-        if !isOver.load(ordering: .relaxed) {
+        cancel()
+    }
+
+    /// Gives up on the call unless it is over: drops what is buffered and tells
+    /// the server to stop. Once, whoever calls it first.
+    @usableFromInline
+    func cancel() {
+        if !isOver.exchange(true, ordering: .relaxed) {
             buffer.abandon()
-            sendCancel(id)
+            buffer.sendCancel(id)
         }
     }
 
@@ -113,7 +131,7 @@ final class StreamCall<Response: RPCMessage>: Sendable {
             }
         } catch {
             if !isOver.exchange(true, ordering: .relaxed) && error is CancellationError {
-                sendCancel(id)
+                buffer.sendCancel(id)
             }
             throw error
         }

@@ -17,11 +17,19 @@ final class ResponseBuffer<Response: Sendable>: Sendable {
     let limit: Int
     @usableFromInline
     let waker: ConnectionWaker
+    /// The call's id.
+    @usableFromInline
+    let id: UInt64
+    /// Tells the server to stop this call (through the client's queue).
+    @usableFromInline
+    let sendCancel: @Sendable (UInt64) -> Void
 
     @inlinable
-    init(limit: Int, waker: ConnectionWaker) {
+    init(id: UInt64, limit: Int, waker: ConnectionWaker, sendCancel: @escaping @Sendable (UInt64) -> Void) {
+        self.id = id
         self.limit = limit
         self.waker = waker
+        self.sendCancel = sendCancel
         self.state = KLock(ResponseBufferState(limit: limit))
     }
 

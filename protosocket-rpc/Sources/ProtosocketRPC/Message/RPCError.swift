@@ -8,12 +8,22 @@ public enum RPCError: Error, Sendable, Hashable, CustomStringConvertible {
     /// A second iterator was made for an ``RPCResponseStream``, which can be
     /// iterated once.
     case alreadyIterated
+    /// The call was made as `requested` but its request declares (``RPCMessage/callKind``)
+    /// that it starts a `declared` call; nothing was sent.
+    case callKindMismatch(requested: RPCCallKind, declared: RPCCallKind)
+    /// The stream's consumer fell `streamBufferLimit` responses behind and the
+    /// client's ``SlowConsumerPolicy`` is ``SlowConsumerPolicy/failStream``: the
+    /// call was cancelled on the server.
+    case consumerTooSlow
 
     public var description: String {
         switch self {
         case .cancelledRemotely: "cancelled remotely"
         case .connectionClosed: "connection closed"
         case .alreadyIterated: "the response stream was already iterated: iterate it once"
+        case .consumerTooSlow: "the stream's consumer fell too far behind; the call was cancelled"
+        case .callKindMismatch(let requested, let declared):
+            "a \(requested) call with a request that starts a \(declared) call; nothing was sent"
         }
     }
 }

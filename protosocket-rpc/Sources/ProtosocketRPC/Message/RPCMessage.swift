@@ -15,6 +15,21 @@ public enum RPCControlCode: UInt32, Sendable, Hashable {
     }
 }
 
+/// Which kind of call a request starts.
+public enum RPCCallKind: Sendable, Hashable, CustomStringConvertible {
+    /// One response.
+    case unary
+    /// A stream of responses, then `end`.
+    case streaming
+
+    public var description: String {
+        switch self {
+        case .unary: "unary"
+        case .streaming: "streaming"
+        }
+    }
+}
+
 /// A request or response message of the RPC layer: the user's own message type,
 /// which carries a 64-bit message id and a control code.
 ///
@@ -40,4 +55,18 @@ public protocol RPCMessage: Sendable {
     static func cancelled(id: UInt64) -> Self
     /// A message that ends RPC `id`'s stream of responses.
     static func ended(id: UInt64) -> Self
+    /// For a request: the kind of call it starts, when the message says (`nil`, the
+    /// default, when it does not). When it says, ``RPCClient/unary(_:)`` with a
+    /// streaming request (and ``RPCClient/streaming(_:)`` with a unary one) fails at
+    /// once with ``RPCError/callKindMismatch(requested:declared:)`` before anything is
+    /// sent, and a server answers `cancel` when its responder's answer is of the
+    /// other kind. When it does not, a unary call takes the first response and the
+    /// rest are dropped, and a stream answered with one response never ends.
+    var callKind: RPCCallKind? { get }
+}
+
+extension RPCMessage {
+    /// Undeclared: see ``RPCMessage/callKind``.
+    @inlinable
+    public var callKind: RPCCallKind? { nil }
 }

@@ -79,6 +79,18 @@ public struct RPCAnswer<Response: RPCMessage> {
     }
 }
 
+extension RPCAnswer.Kind {
+    /// Whether this answer suits a request that declares `kind` (refusing suits both).
+    @inlinable
+    func matches(_ kind: RPCCallKind) -> Bool {
+        switch self {
+        case .response, .deferred: kind == .unary
+        case .stream, .asyncStream: kind == .streaming
+        case .cancelled: true
+        }
+    }
+}
+
 /// The responses of a connection-driven stream, pulled on the event loop.
 ///
 /// A class-bound protocol, so that pulling costs one witness call on the concrete

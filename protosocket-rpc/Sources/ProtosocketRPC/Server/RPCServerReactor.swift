@@ -155,7 +155,15 @@ struct RPCServerReactor<Responder: RPCResponder>: MessageReactor {
             answers.append(Response.cancelled(id: id))
             return
         }
-        switch responder.answer(request).kind {
+        let declared = request.callKind
+        let answer = responder.answer(request).kind
+        if let declared, !answer.matches(declared) {
+            // The responder answered with the other kind of call than the request
+            // declares: the client could not take it.
+            answers.append(Response.cancelled(id: id))
+            return
+        }
+        switch answer {
         case .response(var response):
             response.messageID = id
             answers.append(response)

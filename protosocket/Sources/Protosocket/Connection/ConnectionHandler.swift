@@ -3,6 +3,12 @@ import Logging
 import NIOCore
 import Spillway
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The connection driver: a channel handler that runs one protosocket connection
 /// on its event loop.
 ///
@@ -424,6 +430,9 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.WireMessage == Cod
         switch reason {
         case .finished, .reactorDisconnected, .closedLocally, .peerClosed:
             logger.debug("closing connection", metadata: ["reason": "\(reason)"])
+        case .error(let error) where error.isPeerReset:
+            // The peer went away abruptly: ordinary for a network service.
+            logger.debug("closing connection", metadata: ["reason": "the peer reset the connection"])
         case .messageTooLarge, .invalidMessage, .error:
             logger.info("closing connection", metadata: ["reason": "\(reason)"])
         }
@@ -448,6 +457,17 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.WireMessage == Cod
             self.receiver = nil
         }
         reactor.onClose(closeReason ?? .peerClosed)
+    }
+}
+
+extension Error {
+    /// A reset or broken pipe: the peer closed abruptly.
+    @usableFromInline
+    var isPeerReset: Bool {
+        guard let error = self as? IOError else {
+            return false
+        }
+        return error.errnoCode == ECONNRESET || error.errnoCode == EPIPE
     }
 }
 
