@@ -40,7 +40,11 @@ let package = Package(
         ),
         .testTarget(
             name: "SpillwayTests",
-            dependencies: ["TestSupport", .product(name: "Spillway", package: "spillway")]
+            dependencies: [
+                "TestSupport",
+                .product(name: "Spillway", package: "spillway"),
+                .product(name: "KLock", package: "k-lock"),
+            ]
         ),
         .testTarget(
             name: "ProtosocketTests",

@@ -41,7 +41,10 @@ def main(path):
     print(f"ThreadSanitizer: {len(reports)} report(s): {known} known (continuation hand-off, issue 17), {unexplained} unexplained")
     for report in reports:
         if not is_known(report):
-            print("unexplained report:\nWARNING: ThreadSanitizer:" + report[:3000])
+            try:
+                print("unexplained report:\nWARNING: ThreadSanitizer:" + report[:3000])
+            except BrokenPipeError:
+                break
     return 1 if unexplained else 0
 
 

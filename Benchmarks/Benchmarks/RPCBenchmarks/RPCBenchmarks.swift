@@ -167,7 +167,7 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("rpc server, protobuf echo: \(connections) connections x \(pipelineDepth) in flight, x \(callsPerIteration) unary", configuration: configuration) { benchmark in
         var frame = ByteBuffer()
         var encoder = ProtobufCodec<Echo_Response, Echo_Request>()
-        encoder.encode(.with { $0.requestID = 1; $0.body = .with { $0.message = "hello"; $0.nanotime = 1 } }, into: &frame)
+        try encoder.encode(.with { $0.requestID = 1; $0.body = .with { $0.message = "hello"; $0.nanotime = 1 } }, into: &frame)
         let request = frame
         try await measure(benchmark, service: EchoService(), clientCodec: FrameCodec(), makeRequest: { _ in request }, logger: quiet)
     }

@@ -55,11 +55,11 @@ func requests(from input: [UInt8]) -> [Echo_Request] {
     }
 }
 
-func frames(_ requests: [Echo_Request]) -> ByteBuffer {
+func frames(_ requests: [Echo_Request]) throws -> ByteBuffer {
     var codec = ProtobufCodec<Echo_Response, Echo_Request>()
     var buffer = ByteBuffer()
     for request in requests {
-        codec.encode(request, into: &buffer)
+        try codec.encode(request, into: &buffer)
     }
     return buffer
 }
@@ -77,7 +77,7 @@ func run(_ input: [UInt8]) async throws {
         try server.addConnection(to: channel, configuration: .server, logger: quiet)
     }
     try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).get()
-    var bytes = frames(sent)
+    var bytes = try frames(sent)
     // Deliver in two reads, split where the input's first byte says.
     let split = bytes.readableBytes == 0 ? 0 : Int(input.first ?? 0) % bytes.readableBytes
     if let first = bytes.readSlice(length: split), first.readableBytes > 0 {

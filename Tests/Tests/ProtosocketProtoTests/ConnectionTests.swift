@@ -63,16 +63,16 @@ struct ProtoConnectionTests {
         $0.responseBehavior = .stream
     }
 
-    static func frame(_ message: Echo_Request) -> [UInt8] {
+    static func frame(_ message: Echo_Request) throws -> [UInt8] {
         var codec = ProtobufCodec<Echo_Request, Echo_Request>()
         var buffer = ByteBuffer()
-        codec.encode(message, into: &buffer)
+        try codec.encode(message, into: &buffer)
         return Array(buffer.readableBytesView)
     }
 
     @Test("a frame split at every byte offset is delivered exactly once, intact")
     func splitAtEveryOffset() throws {
-        let bytes = Self.frame(Self.message)
+        let bytes = try Self.frame(Self.message)
         for offset in 1..<bytes.count {
             let connection = try EmbeddedProtoConnection()
             try connection.receive(bytes[..<offset])

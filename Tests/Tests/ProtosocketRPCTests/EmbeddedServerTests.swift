@@ -10,10 +10,10 @@ import TestSupport
 
 @Suite("RPC server on an embedded channel")
 struct EmbeddedServerTests {
-    static func frame(_ message: Echo_Request) -> ByteBuffer {
+    static func frame(_ message: Echo_Request) throws -> ByteBuffer {
         var codec = ProtobufCodec<Echo_Response, Echo_Request>()
         var buffer = ByteBuffer()
-        codec.encode(message, into: &buffer)
+        try codec.encode(message, into: &buffer)
         return buffer
     }
 

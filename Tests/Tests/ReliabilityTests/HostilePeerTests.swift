@@ -54,7 +54,7 @@ struct HostilePeerTests {
     func halfFrameThenClose() async throws {
         let fixture = try await HostileFixture.start()
         try await withHangGuard {
-            let bytes = frame(echoRequest(String(repeating: "x", count: 1000)))
+            let bytes = try frame(echoRequest(String(repeating: "x", count: 1000)))
             let peer = try await RawPeer.connect(port: fixture.port)
             try await peer.send(Array(bytes[..<(bytes.count / 2)]))
             await peer.close()

@@ -97,10 +97,10 @@ private final class ByteCollector: ChannelInboundHandler {
 }
 
 /// Frames `request` as the echo server expects it (varint length, then protobuf).
-func frame(_ request: Echo_Request) -> [UInt8] {
+func frame(_ request: Echo_Request) throws -> [UInt8] {
     var codec = ProtobufCodec<Echo_Response, Echo_Request>()
     var buffer = ByteBuffer()
-    codec.encode(request, into: &buffer)
+    try codec.encode(request, into: &buffer)
     return Array(buffer.readableBytesView)
 }
 

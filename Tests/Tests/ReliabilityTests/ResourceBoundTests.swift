@@ -18,7 +18,8 @@ struct ResourceBoundTests {
             // stops reading. Not awaited: the writes complete only as it reads.
             for id in 1...4_000 {
                 request.requestID = UInt64(id)
-                peer.channel.writeAndFlush(peer.channel.allocator.buffer(bytes: frame(request)), promise: nil)
+                let bytes = try frame(request)
+                peer.channel.writeAndFlush(peer.channel.allocator.buffer(bytes: bytes), promise: nil)
             }
             let limit = RPCServerLimits().maxRunningRPCsPerConnection
             #expect(await eventually { fixture.server.runningRPCCount == limit })

@@ -1,3 +1,4 @@
+import KLock
 import Synchronization
 import Testing
 import TestSupport
@@ -17,7 +18,9 @@ import TestSupport
 struct ContinuationHandoffTests {
     /// A parking place for one continuation, and the rounds the task has done.
     final class Slot<Continuation: Sendable>: Sendable {
-        let parked = Mutex<Continuation?>(nil)
+        /// A KLock, as in Spillway's waker (its atomics are in instrumented C code,
+        /// so ThreadSanitizer sees the lock; it does not see `Synchronization.Mutex`'s).
+        let parked = KLock<Continuation?>(nil)
         let rounds = Atomic<Int>(0)
         let total: Int
 

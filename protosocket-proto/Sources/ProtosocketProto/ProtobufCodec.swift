@@ -36,14 +36,13 @@ public struct ProtobufCodec<Inbound: SwiftProtobuf.Message, Outbound: SwiftProto
 
     /// Appends `message` with its length prefix to `buffer`.
     ///
-    /// Proto3 messages always serialize; a message that cannot (a proto2 message
-    /// missing required fields is still written, as `partial`; only one over
-    /// protobuf's 2 GiB limit fails) is not written.
+    /// - Throws: swift-protobuf's error when the message cannot be serialized
+    ///   (proto3 messages always can; a proto2 message missing required fields is
+    ///   written as `partial`; one over protobuf's 2 GiB limit fails): the connection
+    ///   then closes with ``Protosocket/CloseReason/encodingFailed(reason:)``.
     @inlinable
-    public mutating func encode(_ message: Outbound, into buffer: inout ByteBuffer) {
-        guard let body: ScratchBytes = try? message.serializedBytes(partial: true) else {
-            return
-        }
+    public mutating func encode(_ message: Outbound, into buffer: inout ByteBuffer) throws {
+        let body: ScratchBytes = try message.serializedBytes(partial: true)
         // The prefix and the body in one write: one capacity check, one copy.
         let length = UInt64(body.count)
         let total = Varint.encodedLength(of: length) + body.count

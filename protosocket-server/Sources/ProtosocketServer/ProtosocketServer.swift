@@ -59,11 +59,13 @@ public final class ProtosocketServer<Factory: ConnectionFactory>: Service, Senda
         logger: Logger = Logger(label: "protosocket.server")
     ) async throws -> ProtosocketServer {
         let connections = OpenConnections()
-        let reuse: SocketOptionValue = configuration.reuseAddress ? 1 : 0
         let listener = try await ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: configuration.backlog)
-            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: reuse)
-            .serverChannelOption(ChannelOptions.Types.SocketOption(level: .socket, name: reusePort), value: reuse)
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: configuration.reuseAddress ? 1 : 0)
+            .serverChannelOption(
+                ChannelOptions.Types.SocketOption(level: .socket, name: reusePort),
+                value: configuration.reusePort ? 1 : 0
+            )
             .childChannelOption(ChannelOptions.autoRead, value: false)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {

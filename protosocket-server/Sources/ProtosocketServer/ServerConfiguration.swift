@@ -10,8 +10,13 @@ public struct ServerConfiguration: Sendable {
     public var connection: ConnectionConfiguration
     /// Options of each accepted socket (`TCP_NODELAY` on, keepalive off by default).
     public var tcp: TCPOptions
-    /// `SO_REUSEADDR` and `SO_REUSEPORT` on the listening socket.
+    /// `SO_REUSEADDR` on the listening socket: rebind at once after a restart.
     public var reuseAddress: Bool
+    /// `SO_REUSEPORT` on the listening socket: several sockets may listen on the
+    /// same port and the kernel spreads connections over them. Off by default:
+    /// with it, a second server started by mistake on the same port silently
+    /// takes part of the traffic.
+    public var reusePort: Bool
     /// The listen backlog (the operating system may cap it).
     public var backlog: Int32
     /// How long graceful shutdown lets open connections finish before closing them.
@@ -26,6 +31,7 @@ public struct ServerConfiguration: Sendable {
         connection: ConnectionConfiguration = .server,
         tcp: TCPOptions = TCPOptions(),
         reuseAddress: Bool = true,
+        reusePort: Bool = false,
         backlog: Int32 = 65_536,
         shutdownGracePeriod: Duration = .seconds(10),
         channelLayers: [any ChannelLayer] = []
@@ -35,6 +41,7 @@ public struct ServerConfiguration: Sendable {
         self.connection = connection
         self.tcp = tcp
         self.reuseAddress = reuseAddress
+        self.reusePort = reusePort
         self.backlog = backlog
         self.shutdownGracePeriod = shutdownGracePeriod
         self.channelLayers = channelLayers

@@ -13,7 +13,13 @@ public protocol MessageEncoder {
     associatedtype OutboundMessage
 
     /// Appends `message`'s wire bytes to `buffer`.
-    mutating func encode(_ message: OutboundMessage, into buffer: inout ByteBuffer)
+    ///
+    /// - Throws: When `message` cannot be encoded. Whatever was appended is
+    ///   discarded, the messages encoded before it are still written, and the
+    ///   connection closes with ``CloseReason/encodingFailed(reason:)`` (so every
+    ///   call waiting on it fails, rather than waiting for an answer that was never
+    ///   sent). An encoder that cannot fail need not mark its method `throws`.
+    mutating func encode(_ message: OutboundMessage, into buffer: inout ByteBuffer) throws
 
     /// The zero-copy path: `message`'s wire bytes when they already exist as a
     /// buffer, to be written without copying; `nil` to use ``encode(_:into:)``.

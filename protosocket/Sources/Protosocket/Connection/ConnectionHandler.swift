@@ -125,7 +125,13 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.WireMessage == Cod
         self.context = context
         metrics.open.increment()
         pool = BufferPool(allocator: context.channel.allocator)
-        try? context.channel.syncOptions?.setOption(ChannelOptions.autoRead, value: false)
+        // Reads are requested one at a time (inbound backpressure); without that,
+        // the connection could not stop reading, so it does not run.
+        do {
+            try context.channel.syncOptions?.setOption(ChannelOptions.autoRead, value: false)
+        } catch {
+            close(.error(AutoReadError(underlying: error)))
+        }
         waker.attach(self)
         let waker = self.waker
         receiver?.setWakeHandler { waker.wake() }
@@ -247,6 +253,7 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.WireMessage == Cod
         var budget = configuration.maxQueuedOutboundMessages
         var buffer = pool.take()
         var bytesWritten = 0
+        var encodingFailure: (any Error)?
 
         func write(_ bytes: ByteBuffer) {
             bytesWritten += bytes.readableBytes
@@ -263,7 +270,15 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.WireMessage == Cod
                 }
                 write(bytes)
             } else {
-                codec.encode(wire, into: &buffer)
+                let mark = buffer.writerIndex
+                do {
+                    try codec.encode(wire, into: &buffer)
+                } catch {
+                    // Drop what it appended; stop taking messages this turn.
+                    buffer.moveWriterIndex(to: mark)
+                    encodingFailure = error
+                    budget = 0
+                }
             }
         }
 
@@ -293,7 +308,11 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.WireMessage == Cod
             metrics.bytesOut.increment(by: bytesWritten)
         }
 
-        if budget == 0 {
+        if let encodingFailure {
+            // What was encoded before it goes out; then the connection ends.
+            context.flush()
+            close(.encodingFailed(reason: "\(encodingFailure)"))
+        } else if budget == 0 {
             // There may be more: take it on another turn, after other events.
             context.flush()
             waker.wake()
@@ -435,6 +454,9 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.WireMessage == Cod
             logger.debug("closing connection", metadata: ["reason": "the peer reset the connection"])
         case .messageTooLarge, .invalidMessage, .error:
             logger.info("closing connection", metadata: ["reason": "\(reason)"])
+        case .encodingFailed:
+            // Our own message could not be encoded: a bug on this side.
+            logger.error("closing connection", metadata: ["reason": "\(reason)"])
         }
         context?.close(promise: nil)
     }
@@ -457,6 +479,15 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.WireMessage == Cod
             self.receiver = nil
         }
         reactor.onClose(closeReason ?? .peerClosed)
+    }
+}
+
+/// Turning off `autoRead` failed: the connection could not apply read backpressure.
+public struct AutoReadError: Error, CustomStringConvertible {
+    public let underlying: any Error
+
+    public var description: String {
+        "could not turn off autoRead (needed for read backpressure): \(underlying)"
     }
 }
 

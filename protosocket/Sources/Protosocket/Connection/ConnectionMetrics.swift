@@ -48,7 +48,7 @@ struct ConnectionMetrics {
         switch reason {
         case .messageTooLarge, .invalidMessage:
             Counter(label: "\(label).decode.failures", factory: factory).increment()
-        case .peerClosed, .reactorDisconnected, .finished, .error, .closedLocally:
+        case .peerClosed, .reactorDisconnected, .finished, .error, .closedLocally, .encodingFailed:
             break
         }
     }
@@ -63,6 +63,7 @@ extension CloseReason {
         case .finished: "finished"
         case .messageTooLarge: "message_too_large"
         case .invalidMessage: "invalid_message"
+        case .encodingFailed: "encoding_failed"
         case .error: "error"
         case .closedLocally: "closed_locally"
         }

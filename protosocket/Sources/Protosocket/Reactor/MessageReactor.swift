@@ -33,6 +33,8 @@ public enum CloseReason: Sendable, CustomStringConvertible {
     case messageTooLarge(size: Int, limit: Int)
     /// The decoder found bytes that can never form a message.
     case invalidMessage(reason: String)
+    /// The encoder could not encode an outbound message.
+    case encodingFailed(reason: String)
     /// A network or channel error.
     case error(any Error)
     /// The local side closed the connection (shutdown, or the channel was closed
@@ -46,6 +48,7 @@ public enum CloseReason: Sendable, CustomStringConvertible {
         case .finished: "all senders released and the reactor finished"
         case .messageTooLarge(let size, let limit): "next message of \(size) bytes exceeds the limit of \(limit)"
         case .invalidMessage(let reason): "invalid message: \(reason)"
+        case .encodingFailed(let reason): "an outbound message could not be encoded: \(reason)"
         case .error(let error): "error: \(error)"
         case .closedLocally: "closed locally"
         }
