@@ -27,15 +27,14 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
-        // The connection's decode loop, with a decoder whose answers the input scripts.
+        // The connection's framing loop (`Framing`, no channel), with a decoder
+        // whose answers the input scripts.
         .executableTarget(
             name: "FuzzConnectionDecode",
             dependencies: [
                 "FuzzDriver",
                 .product(name: "Protosocket", package: "protosocket"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOEmbedded", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // The RPC server, fed arbitrary sequences of request messages.

@@ -1,19 +1,13 @@
 import FuzzDriver
-import Logging
 import NIOCore
-import NIOEmbedded
 import Protosocket
 
 /// A decoder whose answers come from the input: it may consume too much, too
-/// little, skip, announce any size, or give up. The connection must close on every
-/// broken answer and never trap.
-struct ScriptedDecoder: MessageEncoder, MessageDecoder {
+/// little, skip, announce any size, or give up. Framing must fail on every broken
+/// answer and never trap.
+struct ScriptedDecoder: MessageDecoder {
     var script: [UInt8]
     var position = 0
-
-    mutating func encode(_ message: Int, into buffer: inout ByteBuffer) {
-        buffer.writeInteger(UInt8(truncatingIfNeeded: message))
-    }
 
     mutating func decode(_ buffer: ByteBuffer) -> DecodeResult<Int> {
         guard position + 3 <= script.count else {
@@ -32,21 +26,6 @@ struct ScriptedDecoder: MessageEncoder, MessageDecoder {
     }
 }
 
-/// Echoes every message; disconnects or pauses when the message says so.
-struct EchoingReactor: MessageReactor {
-    typealias OutboundMessage = Int
-    let context: ConnectionContext<Int>
-
-    mutating func onInbound(_ message: Int) -> ReactorAction {
-        try? context.sender.send(message)
-        switch message % 7 {
-        case 5: return .pause
-        case 6: return .disconnect
-        default: return .continue
-        }
-    }
-}
-
 func fuzzConnectionDecode(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     guard let data else {
         return 0
@@ -59,36 +38,37 @@ func fuzzConnectionDecode(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     let split = min(Int(input[0]) * 3, input.count - 1)
     let script = Array(input[1..<(1 + split)])
     let bytes = Array(input[(1 + split)...])
-    let channel = EmbeddedChannel()
-    var logger = Logger(label: "fuzz")
-    logger.logLevel = .critical
-    let handler = ConnectionHandler<ScriptedDecoder, EchoingReactor>.makeHandler(
-        codec: ScriptedDecoder(script: script),
-        configuration: ConnectionConfiguration(maxBufferLength: 256, bufferAllocationIncrement: 64, maxQueuedOutboundMessages: 4),
-        logger: logger,
-        eventLoop: channel.eventLoop,
-        remoteAddress: nil
-    ) { EchoingReactor(context: $0) }
-    do {
-        try channel.pipeline.syncOperations.addHandler(handler)
-        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
-        // Deliver in reads of 1 to 16 bytes, as the bytes themselves say.
-        var index = 0
-        while index < bytes.count && channel.isActive {
-            let length = Int(bytes[index] % 16) + 1
-            let end = min(index + length, bytes.count)
-            try channel.writeInbound(channel.allocator.buffer(bytes: bytes[index..<end]))
-            channel.embeddedEventLoop.run()
-            while try channel.readOutbound(as: ByteBuffer.self) != nil {}
-            index = end
+    // The connection's framing, as the connection runs it, without a channel.
+    let maxBufferLength = 256
+    var framing = Framing(maxMessageLength: maxBufferLength)
+    var decoder = ScriptedDecoder(script: script)
+    var buffer = ByteBuffer()
+    // Deliver in reads of 1 to 16 bytes, as the bytes themselves say; a full
+    // buffer stops reading, as the connection does.
+    var index = 0
+    reading: while index < bytes.count && buffer.readableBytes < maxBufferLength {
+        let length = Int(bytes[index] % 16) + 1
+        let end = min(index + length, bytes.count)
+        buffer.writeBytes(bytes[index..<end])
+        index = end
+        framing: while true {
+            let before = buffer.readableBytes
+            switch framing.next(from: &buffer, decoder: &decoder) {
+            case .message(let message):
+                // A message consumed at least one byte and no more than were there.
+                precondition(buffer.readableBytes < before, "a message consumed nothing")
+                precondition(message == before - buffer.readableBytes, "consumed what the decoder said")
+            case .needMore:
+                break framing
+            case .failed:
+                // The connection closes: an allowed outcome.
+                break reading
+            }
         }
-    } catch {
-        // A closed channel refuses further reads: that is an allowed outcome.
+        Framing.compact(&buffer)
     }
-    _ = try? channel.finish()
     return 0
 }
-
 @_cdecl("LLVMFuzzerTestOneInput")
 func testOneInput(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     fuzzConnectionDecode(data, count)

@@ -57,24 +57,12 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.WireMessage == Cod
     @exclusivity(unchecked) var receiveBuffer = ByteBuffer()
     @usableFromInline
     var pool: BufferPool?
-    /// Do not call the decoder again before this many bytes are buffered.
+    /// Where the receive side is in the byte stream.
     @usableFromInline
-    @exclusivity(unchecked) var awaitingTotal = 0
-    /// Bytes still to discard for a `skip` that ran past the buffer.
+    @exclusivity(unchecked) var framing: Framing
+    /// Lifecycle and flow control; the handler holds no flags of its own.
     @usableFromInline
-    @exclusivity(unchecked) var pendingSkip = 0
-    @usableFromInline
-    @exclusivity(unchecked) var isPaused = false
-    @usableFromInline
-    var isReadRequested = false
-    @usableFromInline
-    @exclusivity(unchecked) var reactorFinished = false
-    @usableFromInline
-    var isFinishing = false
-    @usableFromInline
-    var closeReason: CloseReason?
-    @usableFromInline
-    var isClosed = false
+    @exclusivity(unchecked) var state = ConnectionStateMachine()
     /// The hot paths, as closures made where the codec and reactor types are
     /// concrete (in ``makeHandler(codec:configuration:logger:eventLoop:remoteAddress:makeReactor:)``,
     /// inlined into its caller): NIO calls this class through protocol witnesses,
@@ -113,6 +101,7 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.WireMessage == Cod
         self.waker = waker
         self.configuration = configuration
         self.logger = logger
+        self.framing = Framing(maxMessageLength: configuration.maxBufferLength)
         self.metrics = ConnectionMetrics(
             label: configuration.metricsLabel,
             factory: configuration.metricsFactory ?? MetricsSystem.factory
@@ -147,7 +136,7 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.WireMessage == Cod
 
     public func channelActive(context: ChannelHandlerContext) {
         // A read requested before the channel was active may have been dropped.
-        isReadRequested = false
+        state.channelActive()
         runTurn()
         context.fireChannelActive()
     }
@@ -159,7 +148,7 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.WireMessage == Cod
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var incoming = unwrapInboundIn(data)
-        guard !isClosed, closeReason == nil else {
+        guard state.isActive else {
             return
         }
         metrics.bytesIn.increment(by: incoming.readableBytes)
@@ -169,7 +158,7 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.WireMessage == Cod
     }
 
     public func channelReadComplete(context: ChannelHandlerContext) {
-        isReadRequested = false
+        state.readCompleted()
         runTurn()
         context.fireChannelReadComplete()
     }
@@ -197,7 +186,7 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.WireMessage == Cod
 
     /// Asks the reactor to finish its work and end the connection.
     func drain() {
-        guard !isClosed, closeReason == nil else {
+        guard state.isActive else {
             return
         }
         switch reactor.onDrain() {
@@ -220,24 +209,21 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.WireMessage == Cod
     /// bytes if there is room.
     @inlinable
     func turn() {
-        guard let context, !isClosed, closeReason == nil else {
+        guard let context, state.isActive else {
             return
         }
-        switch reactor.poll() {
-        case .continue:
-            if isPaused {
-                isPaused = false
-                decodeAvailable()
-            }
-        case .pause:
-            isPaused = true
-        case .disconnect:
+        switch state.polled(reactor.poll()) {
+        case .resumeDelivery:
+            decodeAvailable()
+        case .proceed:
+            break
+        case .close:
             close(.reactorDisconnected)
         }
-        guard closeReason == nil else {
+        guard state.isActive else {
             return
         }
-        if context.channel.isWritable && !isFinishing {
+        if context.channel.isWritable && state.mayProduce {
             produceOutbound(context: context)
         }
         requestReadIfRoom(context: context)
@@ -287,14 +273,14 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.WireMessage == Cod
                 emit(wire)
             }
         }
-        polling: while budget > 0 && !reactorFinished {
+        polling: while budget > 0 && !state.reactorFinished {
             switch reactor.pollOutbound(budget: budget) {
             case .produced(let wire):
                 emit(wire)
             case .idle:
                 break polling
             case .finished:
-                reactorFinished = true
+                state.reactorDidFinish()
             }
         }
         if buffer.readableBytes > 0 {
@@ -316,7 +302,7 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.WireMessage == Cod
             // There may be more: take it on another turn, after other events.
             context.flush()
             waker.wake()
-        } else if reactorFinished && receiver.isFinished {
+        } else if state.reactorFinished && receiver.isFinished && state.allSendersGone() {
             finishAfterFlush(context: context)
         } else if wroteAnything {
             context.flush()
@@ -326,7 +312,6 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.WireMessage == Cod
     /// Every sender is gone and the reactor is done: deliver what is queued, then close.
     @inlinable
     func finishAfterFlush(context: ChannelHandlerContext) {
-        isFinishing = true
         let flushed = context.eventLoop.makePromise(of: Void.self)
         context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0)), promise: flushed)
         flushed.futureResult.assumeIsolated().whenComplete { [self] _ in
@@ -336,8 +321,7 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.WireMessage == Cod
 
     @inlinable
     func requestReadIfRoom(context: ChannelHandlerContext) {
-        if !isReadRequested && receiveBuffer.readableBytes < configuration.maxBufferLength {
-            isReadRequested = true
+        if state.shouldRequestRead(buffered: receiveBuffer.readableBytes, limit: configuration.maxBufferLength) {
             context.read()
         }
     }
@@ -372,69 +356,31 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.WireMessage == Cod
             if delivered > 0 {
                 metrics.messagesIn.increment(by: delivered)
                 // Not after `onClose`, which a close during delivery may already have called.
-                if !isClosed {
+                if !state.isClosed {
                     reactor.onInboundBatchEnd()
                 }
             }
         }
-        while !isPaused && closeReason == nil {
-            if pendingSkip > 0 {
-                let skipped = min(pendingSkip, receiveBuffer.readableBytes)
-                receiveBuffer.moveReaderIndex(forwardBy: skipped)
-                pendingSkip -= skipped
-                if pendingSkip > 0 {
-                    break
-                }
-            }
-            let readable = receiveBuffer.readableBytes
-            if readable == 0 || readable < awaitingTotal {
-                break
-            }
-            switch codec.decode(receiveBuffer) {
-            case .message(let message, let consumed):
-                guard consumed > 0 && consumed <= readable else {
-                    close(.invalidMessage(reason: "decoder consumed \(consumed) of \(readable) buffered bytes"))
-                    return
-                }
-                receiveBuffer.moveReaderIndex(forwardBy: consumed)
-                awaitingTotal = 0
+        delivering: while state.mayDeliver {
+            switch framing.next(from: &receiveBuffer, decoder: &codec) {
+            case .message(let message):
                 delivered += 1
-                switch reactor.onInbound(message) {
-                case .continue:
+                switch state.delivered(reactor.onInbound(message)) {
+                case .proceed:
                     break
-                case .pause:
-                    isPaused = true
-                case .disconnect:
+                case .stop:
+                    break delivering
+                case .close:
                     close(.reactorDisconnected)
                 }
-            case .incomplete(let totalSize):
-                let size = totalSize ?? readable + 1
-                guard size <= configuration.maxBufferLength else {
-                    close(.messageTooLarge(size: size, limit: configuration.maxBufferLength))
-                    return
-                }
-                guard size > readable else {
-                    close(.invalidMessage(reason: "decoder wants \(size) bytes but has \(readable) and found no message"))
-                    return
-                }
-                awaitingTotal = size
-            case .skip(let count):
-                guard count > 0 else {
-                    close(.invalidMessage(reason: "decoder asked to skip \(count) bytes"))
-                    return
-                }
-                pendingSkip = count
-                awaitingTotal = 0
-            case .invalid(let reason):
-                close(.invalidMessage(reason: reason))
+            case .needMore:
+                break delivering
+            case .failed(let reason):
+                close(reason)
                 return
             }
         }
-        if receiveBuffer.readableBytes == 0 {
-            receiveBuffer.clear()
-        } else if receiveBuffer.readerIndex >= receiveBuffer.capacity / 2 {
-            receiveBuffer.discardReadBytes()
-        }
+        Framing.compact(&receiveBuffer)
     }
 
     // MARK: Closing
@@ -442,10 +388,9 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.WireMessage == Cod
     /// Closes the channel for `reason` (the first reason given wins).
     @inlinable
     func close(_ reason: CloseReason) {
-        guard closeReason == nil, !isClosed else {
+        guard state.close(reason) else {
             return
         }
-        closeReason = reason
         switch reason {
         case .finished, .reactorDisconnected, .closedLocally, .peerClosed:
             logger.debug("closing connection", metadata: ["reason": "\(reason)"])
@@ -464,12 +409,11 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.WireMessage == Cod
     /// Closes the queue so that senders see it closed, hands the reactor what was
     /// left in it, and tells the reactor, once.
     private func finishClose() {
-        guard !isClosed else {
+        guard let reason = state.channelClosed() else {
             return
         }
-        isClosed = true
         metrics.open.decrement()
-        metrics.closed(closeReason ?? .peerClosed)
+        metrics.closed(reason)
         waker.attach(nil)
         if let receiver {
             receiver.close()
@@ -478,7 +422,7 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.WireMessage == Cod
             }
             self.receiver = nil
         }
-        reactor.onClose(closeReason ?? .peerClosed)
+        reactor.onClose(reason)
     }
 }
 
