@@ -62,7 +62,7 @@ struct EchoFactory: ConnectionFactory {
 }
 
 struct EchoReactor: MessageReactor {
-    typealias OutboundMessage = Block
+    typealias Command = Block
     var pending = BlockQueue()
 
     mutating func onInbound(_ block: Block) -> ReactorAction {
@@ -90,7 +90,7 @@ struct PipelineFactory: ConnectionFactory {
 }
 
 struct PipelineReactor: MessageReactor {
-    typealias OutboundMessage = Block
+    typealias Command = Block
     let progress: Progress
     var inFlight = 0
     var sequence: UInt64 = 0
@@ -121,7 +121,7 @@ let benchmarks: @Sendable () -> Void = {
             maxIterations: 20
         )
     ) { benchmark in
-        let server = try await ProtosocketServer.bind(
+        let server = try await ConnectionServer.bind(
             configuration: ServerConfiguration(port: 0),
             factory: EchoFactory(),
             logger: quiet

@@ -97,7 +97,7 @@ struct PipelineFactory<Codec: MessageCodec & Sendable>: ConnectionFactory where 
 }
 
 struct PipelineReactor<Inbound, Outbound: Sendable>: MessageReactor {
-    typealias OutboundMessage = Outbound
+    typealias Command = Outbound
     let progress: Progress
     let makeRequest: @Sendable (UInt64) -> Outbound
     var inFlight = 0

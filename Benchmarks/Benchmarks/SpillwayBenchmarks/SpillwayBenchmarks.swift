@@ -21,7 +21,7 @@ protocol BenchChannel: SendableMetatype {
 
 enum SpillwayChannel: BenchChannel {
     static func make(senders: Int) -> ([Sender<Int>], @Sendable (@Sendable (Int) -> Void) async -> Int) {
-        let (sender, receiver) = makeChannel(of: Int.self)
+        let (sender, receiver) = SpillwayChannel.make(of: Int.self)
         let producers = (0..<senders).map { _ in sender.makeSender() }
         let box = ReceiverBox(receiver)
         return (producers, { onMessage in

@@ -14,7 +14,7 @@ final class Delivered {
 }
 
 struct RecordingProtoReactor: MessageReactor {
-    typealias OutboundMessage = Echo_Request
+    typealias Command = Echo_Request
     let delivered: Delivered
 
     mutating func onInbound(_ message: Echo_Request) -> ReactorAction {

@@ -36,7 +36,7 @@ struct ObservedFactory: ConnectionFactory {
 }
 
 struct ObservedReactor: MessageReactor {
-    typealias OutboundMessage = String
+    typealias Command = String
     let observations: ServerObservations
     let flood: Bool
     let sender: Spillway.Sender<String>
@@ -71,7 +71,7 @@ struct LifecycleTests {
     @Test("a peer's close reaches the server reactor's close callback")
     func peerCloseReachesReactor() async throws {
         let observations = ServerObservations()
-        let server = try await ProtosocketServer.bind(
+        let server = try await ConnectionServer.bind(
             configuration: ServerConfiguration(port: 0),
             factory: ObservedFactory(observations: observations),
             logger: quietLogger
@@ -89,7 +89,7 @@ struct LifecycleTests {
     @Test("graceful shutdown through a ServiceGroup ends run() and closes open connections after the grace period")
     func gracefulShutdown() async throws {
         let observations = ServerObservations()
-        let server = try await ProtosocketServer.bind(
+        let server = try await ConnectionServer.bind(
             configuration: ServerConfiguration(port: 0, shutdownGracePeriod: .milliseconds(200)),
             factory: ObservedFactory(observations: observations),
             logger: quietLogger
@@ -136,7 +136,7 @@ struct LifecycleTests {
             port: 0,
             connection: ConnectionConfiguration(maxBufferLength: 1 << 20, maxQueuedOutboundMessages: 64)
         )
-        let server = try await ProtosocketServer.bind(
+        let server = try await ConnectionServer.bind(
             configuration: configuration,
             factory: ObservedFactory(observations: observations, flood: true),
             logger: quietLogger

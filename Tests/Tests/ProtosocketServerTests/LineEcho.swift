@@ -17,7 +17,7 @@ struct LineEchoFactory: ConnectionFactory {
 }
 
 struct LineEchoReactor: MessageReactor {
-    typealias OutboundMessage = String
+    typealias Command = String
 
     let sender: Sender<String>
 

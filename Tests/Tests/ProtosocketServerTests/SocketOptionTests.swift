@@ -5,8 +5,8 @@ import TestSupport
 
 @Suite("Listener socket options")
 struct SocketOptionTests {
-    func bind(port: Int, reusePort: Bool) async throws -> ProtosocketServer<LineEchoFactory> {
-        try await ProtosocketServer.bind(
+    func bind(port: Int, reusePort: Bool) async throws -> ConnectionServer<LineEchoFactory> {
+        try await ConnectionServer.bind(
             configuration: ServerConfiguration(host: "127.0.0.1", port: port, reusePort: reusePort),
             factory: LineEchoFactory(),
             logger: quietLogger

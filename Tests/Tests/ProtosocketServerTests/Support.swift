@@ -20,7 +20,7 @@ struct LineSinkFactory: ConnectionFactory {
 }
 
 struct LineSinkReactor: MessageReactor {
-    typealias OutboundMessage = String
+    typealias Command = String
 
     let lines: AsyncStream<String>.Continuation
     var produce: [String]
@@ -67,8 +67,8 @@ struct LineClient {
     }
 }
 
-func bindEchoServer(grace: Duration = .seconds(10)) async throws -> ProtosocketServer<LineEchoFactory> {
-    try await ProtosocketServer.bind(
+func bindEchoServer(grace: Duration = .seconds(10)) async throws -> ConnectionServer<LineEchoFactory> {
+    try await ConnectionServer.bind(
         configuration: ServerConfiguration(host: "127.0.0.1", port: 0, shutdownGracePeriod: grace),
         factory: LineEchoFactory(),
         logger: quietLogger

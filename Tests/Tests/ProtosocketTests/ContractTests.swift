@@ -75,7 +75,7 @@ struct ContractTests {
 }
 
 struct ClosingReactor: MessageReactor {
-    typealias OutboundMessage = String
+    typealias Command = String
     let reason: Box<CloseReason?>
 
     mutating func onInbound(_ message: String) -> ReactorAction { .continue }

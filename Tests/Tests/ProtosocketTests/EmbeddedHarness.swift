@@ -104,7 +104,7 @@ struct CountingReactor: MessageReactor {
         return .continue
     }
 
-    mutating func onOutbound(_ message: [UInt8]) -> [UInt8]? { message }
+    mutating func onCommand(_ message: [UInt8]) -> [UInt8]? { message }
 
     mutating func onClose(_ reason: CloseReason) {
         closeReason.value = reason

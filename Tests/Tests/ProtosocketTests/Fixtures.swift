@@ -35,7 +35,7 @@ struct RecordingReactor: MessageReactor {
 
     mutating func poll() -> ReactorAction { onPoll() }
 
-    mutating func onOutbound(_ message: String) -> String? { message }
+    mutating func onCommand(_ message: String) -> String? { message }
 
     mutating func pollOutbound(budget: Int) -> OutboundPoll<String> {
         recorder.pollOutboundCalls += 1

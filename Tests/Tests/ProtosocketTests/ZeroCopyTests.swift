@@ -25,7 +25,7 @@ struct ZeroCopyLineCodec: MessageEncoder, MessageDecoder {
 }
 
 struct ForwardingReactor: MessageReactor {
-    typealias OutboundMessage = String
+    typealias Command = String
     mutating func onInbound(_ message: String) -> ReactorAction { .continue }
 }
 

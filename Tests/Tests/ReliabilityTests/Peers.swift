@@ -140,7 +140,7 @@ private struct RecordingFactory: ConnectionFactory {
 }
 
 private struct RecordingReactor: MessageReactor {
-    typealias OutboundMessage = Echo_Request
+    typealias Command = Echo_Request
     let responses: NIOLockedValueBox<[Echo_Response]>
 
     mutating func onInbound(_ response: Echo_Response) -> ReactorAction {

@@ -6,7 +6,7 @@ import TestSupport
 struct LifecycleTests {
     @Test("capacity 3 refuses the 4th send with the value, and accepts after one receive")
     func capacityIsEnforced() throws {
-        let (sender, receiver) = makeChannel(of: Int.self, capacity: 3)
+        let (sender, receiver) = SpillwayChannel.make(of: Int.self, capacity: 3)
         let other = sender.makeSender()
         try sender.send(1)
         try other.send(2)
@@ -20,7 +20,7 @@ struct LifecycleTests {
 
     @Test("sends after the receiver is gone fail with the value handed back")
     func sendsFailAfterReceiverIsGone() {
-        var channel: (sender: Sender<String>, receiver: Receiver<String>)? = makeChannel(of: String.self)
+        var channel: (sender: Sender<String>, receiver: Receiver<String>)? = SpillwayChannel.make(of: String.self)
         let sender = channel!.sender
         #expect(!sender.isClosed)
         channel = nil
@@ -31,7 +31,7 @@ struct LifecycleTests {
 
     @Test("close() refuses later sends but keeps what was sent receivable")
     func closeKeepsQueuedMessages() throws {
-        let (sender, receiver) = makeChannel(of: Int.self)
+        let (sender, receiver) = SpillwayChannel.make(of: Int.self)
         let other = sender.makeSender()
         try sender.send(1)
         try other.send(2)
@@ -50,7 +50,7 @@ struct LifecycleTests {
     func endOfStream() async throws {
         var first: Sender<Int>?
         let receiver: Receiver<Int>
-        (first, receiver) = makeChannel(of: Int.self)
+        (first, receiver) = SpillwayChannel.make(of: Int.self)
         var last = first?.makeSender()
         try first?.send(1)
         try last?.send(2)
@@ -70,7 +70,7 @@ struct LifecycleTests {
 
     @Test("a suspended next() is resumed by a send from another thread")
     func suspendedNextIsResumed() async throws {
-        let (sender, receiver) = makeChannel(of: String.self)
+        let (sender, receiver) = SpillwayChannel.make(of: String.self)
         let waker = receiver.shared.waker
         let waiting = Task { await receiver.next() }
         // Wait (bounded) until the receiver has parked, so that the send below
@@ -82,7 +82,7 @@ struct LifecycleTests {
 
     @Test("a suspended next() returns nil when its task is cancelled")
     func cancelledNextReturnsNil() async throws {
-        let (sender, receiver) = makeChannel(of: Int.self)
+        let (sender, receiver) = SpillwayChannel.make(of: Int.self)
         let waker = receiver.shared.waker
         let waiting = Task { await receiver.next() }
         #expect(await eventually { waker.isArmed.load(ordering: .relaxed) })
@@ -95,7 +95,7 @@ struct LifecycleTests {
     func lastSenderWakesParkedReceiver() async throws {
         var sender: Sender<Int>? = nil
         let receiver: Receiver<Int>
-        (sender, receiver) = makeChannel(of: Int.self)
+        (sender, receiver) = SpillwayChannel.make(of: Int.self)
         let waker = receiver.shared.waker
         let waiting = Task { await receiver.next() }
         #expect(await eventually { waker.isArmed.load(ordering: .relaxed) })
@@ -106,7 +106,7 @@ struct LifecycleTests {
 
     @Test("the wake handler fires once per empty-to-non-empty lane edge, not per message")
     func wakeHandlerFiresPerEdge() throws {
-        let (sender, receiver) = makeChannel(of: Int.self)
+        let (sender, receiver) = SpillwayChannel.make(of: Int.self)
         let wakes = Counter()
         receiver.setWakeHandler { wakes.increment() }
 
@@ -136,7 +136,7 @@ struct LifecycleTests {
         var senders: [Sender<Int>]
         let receiver: Receiver<Int>
         do {
-            let channel = makeChannel(of: Int.self)
+            let channel = SpillwayChannel.make(of: Int.self)
             senders = [channel.sender, channel.sender.makeSender()]
             receiver = channel.receiver
         }

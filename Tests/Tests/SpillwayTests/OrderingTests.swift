@@ -5,7 +5,7 @@ import Testing
 struct OrderingTests {
     @Test("the original's ordering example: lanes are served round-robin, a batch at a time")
     func originalOrderingExample() throws {
-        let (sender1, receiver) = makeChannel(of: Int.self)
+        let (sender1, receiver) = SpillwayChannel.make(of: Int.self)
         try sender1.send(1)
         let sender2 = sender1.makeSender()
         try sender2.send(2)
@@ -25,7 +25,7 @@ struct OrderingTests {
 
     @Test("a batch drain returns a whole lane in order, and only that lane")
     func drainTakesOneLane() throws {
-        let (sender, receiver) = makeChannel(of: String.self)
+        let (sender, receiver) = SpillwayChannel.make(of: String.self)
         let other = sender.makeSender()
         try sender.send(contentsOf: ["a", "b"])
         try other.send("x")
@@ -43,7 +43,7 @@ struct OrderingTests {
 
     @Test("a drain with a maximum leaves the rest of the batch for later, in order")
     func drainRespectsMaximum() throws {
-        let (sender, receiver) = makeChannel(of: Int.self)
+        let (sender, receiver) = SpillwayChannel.make(of: Int.self)
         try sender.send(contentsOf: 0..<5)
         var batch: [Int] = []
         #expect(receiver.drain(into: &batch, maximumCount: 2) == 2)
@@ -54,7 +54,7 @@ struct OrderingTests {
 
     @Test("senders made one after another take the lanes in turn and wrap around")
     func lanesWrapAround() throws {
-        let (first, receiver) = makeChannel(of: Int.self, lanes: 2)
+        let (first, receiver) = SpillwayChannel.make(of: Int.self, lanes: 2)
         let second = first.makeSender()
         let third = first.makeSender()  // back on the first lane
         try first.send(1)

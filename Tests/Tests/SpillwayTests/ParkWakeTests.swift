@@ -18,7 +18,7 @@ private final class ReceiverBox: @unchecked Sendable {
 struct ParkWakeTests {
     @Test("2,000 rounds of one message sent at a random moment around the receiver parking: none is lost")
     func noLostWakeUp() async throws {
-        let (sender, receiver) = makeChannel(of: Int.self)
+        let (sender, receiver) = SpillwayChannel.make(of: Int.self)
         let rounds = 2_000
         // The sender thread: each round, wait a random 0–50 µs, then send, so the
         // send lands before, during or after the receiver parks.

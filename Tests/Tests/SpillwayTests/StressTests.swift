@@ -15,7 +15,7 @@ struct StressTests {
         let perSender = 100_000
         var sender: Sender<Message>?
         let receiver: Receiver<Message>
-        (sender, receiver) = makeChannel(of: Message.self)
+        (sender, receiver) = SpillwayChannel.make(of: Message.self)
 
         let consumer = Task {
             var nextExpected = [Int](repeating: 0, count: senderCount)

@@ -7,16 +7,16 @@ import Spillway
 ///
 /// Holding a `ClientConnection` keeps its sender, so the connection does not finish
 /// by itself; ``close()`` ends it.
-public struct ClientConnection<OutboundMessage: Sendable>: Sendable {
+public struct ClientConnection<Command: Sendable>: Sendable {
     /// The connection's outbound queue; `makeSender()` makes more, one per producer.
-    public let sender: Sender<OutboundMessage>
+    public let sender: Sender<Command>
     /// Asks the connection to poll its reactor.
     public let waker: ConnectionWaker
     @usableFromInline
     let channel: any Channel
 
     @usableFromInline
-    init(sender: Sender<OutboundMessage>, waker: ConnectionWaker, channel: any Channel) {
+    init(sender: Sender<Command>, waker: ConnectionWaker, channel: any Channel) {
         self.sender = sender
         self.waker = waker
         self.channel = channel

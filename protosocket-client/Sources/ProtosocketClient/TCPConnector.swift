@@ -51,7 +51,7 @@ public struct TCPConnector: Sendable {
         host: String,
         port: Int,
         factory: Factory
-    ) async throws -> ClientConnection<Factory.Reactor.OutboundMessage> {
+    ) async throws -> ClientConnection<Factory.Reactor.Command> {
         try await connect(factory: factory, serverHost: host, peer: "\(host):\(port)") { bootstrap in
             bootstrap.connect(host: host, port: port)
         }
@@ -62,7 +62,7 @@ public struct TCPConnector: Sendable {
     public func connect<Factory: ConnectionFactory>(
         to address: SocketAddress,
         factory: Factory
-    ) async throws -> ClientConnection<Factory.Reactor.OutboundMessage> {
+    ) async throws -> ClientConnection<Factory.Reactor.Command> {
         try await connect(factory: factory, serverHost: nil, peer: "\(address)") { bootstrap in
             bootstrap.connect(to: address)
         }
@@ -74,7 +74,7 @@ public struct TCPConnector: Sendable {
         serverHost: String?,
         peer: String,
         _ open: (ClientBootstrap) -> EventLoopFuture<any Channel>
-    ) async throws -> ClientConnection<Factory.Reactor.OutboundMessage> {
+    ) async throws -> ClientConnection<Factory.Reactor.Command> {
         let configuration = self.configuration
         let tcp = self.tcp
         let logger = {
@@ -85,7 +85,7 @@ public struct TCPConnector: Sendable {
         let layers = self.channelLayers
         // Connecting to a host name may try several addresses, each on a channel of
         // its own: keep what each attempt made, and use the one that connected.
-        let attempts = NIOLockedValueBox<[ObjectIdentifier: ConnectAttempt<Factory.Reactor.OutboundMessage>]>([:])
+        let attempts = NIOLockedValueBox<[ObjectIdentifier: ConnectAttempt<Factory.Reactor.Command>]>([:])
         let bootstrap = ClientBootstrap(group: group.next())
             .connectTimeout(TimeAmount(connectTimeout))
             .channelOption(ChannelOptions.autoRead, value: false)
@@ -122,14 +122,14 @@ public struct TCPConnector: Sendable {
 
 /// What the channel of one connect attempt was set up with.
 @usableFromInline
-struct ConnectAttempt<OutboundMessage: Sendable>: Sendable {
+struct ConnectAttempt<Command: Sendable>: Sendable {
     @usableFromInline
-    let context: ConnectionContext<OutboundMessage>
+    let context: ConnectionContext<Command>
     @usableFromInline
     let layersReady: EventLoopFuture<Void>
 
     @inlinable
-    init(context: ConnectionContext<OutboundMessage>, layersReady: EventLoopFuture<Void>) {
+    init(context: ConnectionContext<Command>, layersReady: EventLoopFuture<Void>) {
         self.context = context
         self.layersReady = layersReady
     }

@@ -4,13 +4,13 @@ import NIOTLS
 import Protosocket
 import ProtosocketServer
 
-/// TLS for a ``ProtosocketServer/ProtosocketServer``: every accepted connection
+/// TLS for a ``ProtosocketServer/ConnectionServer``: every accepted connection
 /// is encrypted with the server's certificate chain and private key, and may be
 /// required to present a client certificate.
 ///
 /// ```swift
 /// let tls = try ServerTLS(certificateChainFile: "server.pem", privateKeyFile: "server.key")
-/// let server = try await ProtosocketServer.bind(
+/// let server = try await ConnectionServer.bind(
 ///     configuration: ServerConfiguration(port: 9443, channelLayers: [tls]),
 ///     factory: MyFactory()
 /// )

@@ -3,7 +3,7 @@ import Spillway
 /// Four producer tasks, each with its own sender (and so its own lane), and one
 /// consumer that reads until every sender is gone.
 func run() async -> Int {
-    let (sender, receiver) = makeChannel(of: String.self)
+    let (sender, receiver) = SpillwayChannel.make(of: String.self)
 
     let consumer = Task {
         var received = 0

@@ -11,9 +11,9 @@ struct ClientReactor<Request: RPCMessage, Response: RPCMessage>: MessageReactor 
     @usableFromInline
     typealias InboundMessage = Response
     @usableFromInline
-    typealias WireMessage = Request
+    typealias OutboundMessage = Request
     @usableFromInline
-    typealias OutboundMessage = ClientCommand<Request, Response>
+    typealias Command = ClientCommand<Request, Response>
 
     /// What to do when a stream's consumer falls behind.
     @usableFromInline
@@ -185,7 +185,7 @@ struct ClientReactor<Request: RPCMessage, Response: RPCMessage>: MessageReactor 
     }
 
     @inlinable
-    mutating func onOutbound(_ command: ClientCommand<Request, Response>) -> Request? {
+    mutating func onCommand(_ command: ClientCommand<Request, Response>) -> Request? {
         switch command {
         case .unary(let request, let continuation):
             pending[request.messageID] = .unary(continuation)

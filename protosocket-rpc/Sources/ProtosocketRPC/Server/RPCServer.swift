@@ -27,7 +27,7 @@ import ServiceLifecycle
 /// rest. Cancelling `run()` closes everything at once.
 public final class RPCServer<Responders: RPCResponderFactory>: Service, Sendable {
     @usableFromInline
-    let listener: ProtosocketServer<RPCConnectionFactory<Responders>>?
+    let listener: ConnectionServer<RPCConnectionFactory<Responders>>?
     @usableFromInline
     let connections: RPCConnectionFactory<Responders>
 
@@ -44,7 +44,7 @@ public final class RPCServer<Responders: RPCResponderFactory>: Service, Sendable
     public var runningRPCCount: Int { connections.running.count.load(ordering: .relaxed) }
 
     @usableFromInline
-    init(connections: RPCConnectionFactory<Responders>, listener: ProtosocketServer<RPCConnectionFactory<Responders>>?) {
+    init(connections: RPCConnectionFactory<Responders>, listener: ConnectionServer<RPCConnectionFactory<Responders>>?) {
         self.connections = connections
         self.listener = listener
     }
@@ -80,7 +80,7 @@ public final class RPCServer<Responders: RPCResponderFactory>: Service, Sendable
             limits: limits,
             metricsFactory: configuration.connection.metricsFactory
         )
-        let listener = try await ProtosocketServer.bind(
+        let listener = try await ConnectionServer.bind(
             configuration: configuration,
             factory: connections,
             group: group,

@@ -25,9 +25,9 @@ struct RPCServerReactor<Responder: RPCResponder>: MessageReactor {
     @usableFromInline
     typealias InboundMessage = Request
     @usableFromInline
-    typealias WireMessage = Response
+    typealias OutboundMessage = Response
     @usableFromInline
-    typealias OutboundMessage = RPCServerEvent<Response>
+    typealias Command = RPCServerEvent<Response>
 
     /// An RPC that outlives the request that started it.
     @usableFromInline
@@ -330,7 +330,7 @@ struct RPCServerReactor<Responder: RPCResponder>: MessageReactor {
     }
 
     @inlinable
-    mutating func onOutbound(_ event: RPCServerEvent<Response>) -> Response? {
+    mutating func onCommand(_ event: RPCServerEvent<Response>) -> Response? {
         switch event.kind {
         case .completed(let task, var response):
             guard takeDeferred(task) else {

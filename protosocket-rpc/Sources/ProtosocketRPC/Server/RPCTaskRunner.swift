@@ -20,7 +20,7 @@ final class RPCTaskRunner: Sendable {
 
     @usableFromInline
     init() {
-        let (sender, receiver) = Spillway.makeChannel(of: Job.self)
+        let (sender, receiver) = SpillwayChannel.make(of: Job.self)
         self.sender = sender
         self.receiver = Mutex(receiver)
     }

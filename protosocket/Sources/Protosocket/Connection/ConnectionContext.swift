@@ -2,12 +2,12 @@ import NIOCore
 import Spillway
 
 /// What a new connection's reactor is made with.
-public struct ConnectionContext<OutboundMessage: Sendable>: Sendable {
+public struct ConnectionContext<Command: Sendable>: Sendable {
     /// The connection's outbound queue; make more with `makeSender()`. The
     /// connection finishes when every sender is released and the reactor's
     /// ``MessageReactor/pollOutbound(budget:)`` has returned ``OutboundPoll/finished``,
     /// so a reactor should not keep one unless it means to send.
-    public let sender: Sender<OutboundMessage>
+    public let sender: Sender<Command>
     /// Asks the connection to poll its reactor from any thread.
     public let waker: ConnectionWaker
     /// The peer's address, when known.
@@ -16,7 +16,7 @@ public struct ConnectionContext<OutboundMessage: Sendable>: Sendable {
     public var eventLoop: any EventLoop { waker.eventLoop }
 
     @usableFromInline
-    init(sender: Sender<OutboundMessage>, waker: ConnectionWaker, remoteAddress: SocketAddress?) {
+    init(sender: Sender<Command>, waker: ConnectionWaker, remoteAddress: SocketAddress?) {
         self.sender = sender
         self.waker = waker
         self.remoteAddress = remoteAddress

@@ -8,13 +8,13 @@ import NIOCore
 public protocol ConnectionFactory: Sendable {
     associatedtype Codec: MessageCodec
     associatedtype Reactor: MessageReactor
-    where Reactor.InboundMessage == Codec.InboundMessage, Reactor.WireMessage == Codec.OutboundMessage
+    where Reactor.InboundMessage == Codec.InboundMessage, Reactor.OutboundMessage == Codec.OutboundMessage
 
     /// The codec for a new connection.
     func makeCodec() -> Codec
 
     /// The reactor for a new connection. Throwing refuses the connection.
-    func makeReactor(_ context: ConnectionContext<Reactor.OutboundMessage>) throws -> Reactor
+    func makeReactor(_ context: ConnectionContext<Reactor.Command>) throws -> Reactor
 }
 
 extension ConnectionFactory {
@@ -28,8 +28,8 @@ extension ConnectionFactory {
         to channel: any Channel,
         configuration: ConnectionConfiguration,
         logger: Logger
-    ) throws -> ConnectionContext<Reactor.OutboundMessage> {
-        var made: ConnectionContext<Reactor.OutboundMessage>?
+    ) throws -> ConnectionContext<Reactor.Command> {
+        var made: ConnectionContext<Reactor.Command>?
         let handler = try ConnectionHandler<Codec, Reactor>.makeHandler(
             codec: makeCodec(),
             configuration: configuration,

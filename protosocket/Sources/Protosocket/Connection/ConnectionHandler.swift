@@ -19,14 +19,14 @@ import Darwin
 /// while the buffer is below its limit.
 ///
 /// Send path, once per turn: messages from the Spillway queue (through
-/// ``MessageReactor/onOutbound(_:)``), then from
+/// ``MessageReactor/onCommand(_:)``), then from
 /// ``MessageReactor/pollOutbound(budget:)``, at most `maxQueuedOutboundMessages` in
 /// all, encoded into pooled buffers, written, and flushed once, so that a burst
 /// becomes one `writev`. While the channel is not writable nothing is taken.
 ///
 /// Add it with ``makeHandler(codec:configuration:logger:eventLoop:remoteAddress:makeReactor:)``.
 public final class ConnectionHandler<Codec: MessageCodec, Reactor: MessageReactor>: ChannelInboundHandler, TurnRunner
-where Reactor.InboundMessage == Codec.InboundMessage, Reactor.WireMessage == Codec.OutboundMessage {
+where Reactor.InboundMessage == Codec.InboundMessage, Reactor.OutboundMessage == Codec.OutboundMessage {
     public typealias InboundIn = ByteBuffer
     public typealias OutboundOut = ByteBuffer
 
@@ -41,7 +41,7 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.WireMessage == Cod
     @usableFromInline
     @exclusivity(unchecked) var reactor: Reactor
     @usableFromInline
-    var receiver: Receiver<Reactor.OutboundMessage>?
+    var receiver: Receiver<Reactor.Command>?
     @usableFromInline
     let waker: ConnectionWaker
     @usableFromInline
@@ -88,7 +88,7 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.WireMessage == Cod
     init(
         codec: Codec,
         reactor: Reactor,
-        receiver: Receiver<Reactor.OutboundMessage>,
+        receiver: Receiver<Reactor.Command>,
         waker: ConnectionWaker,
         configuration: ConnectionConfiguration,
         logger: Logger,
@@ -246,7 +246,7 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.WireMessage == Cod
             context.write(wrapOutboundOut(bytes), promise: nil)
         }
 
-        func emit(_ wire: Reactor.WireMessage) {
+        func emit(_ wire: Reactor.OutboundMessage) {
             budget -= 1
             if let bytes = codec.serializedBytes(of: wire) {
                 if buffer.readableBytes > 0 {
@@ -269,7 +269,7 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.WireMessage == Cod
         }
 
         while budget > 0, let message = receiver.tryNext() {
-            if let wire = reactor.onOutbound(message) {
+            if let wire = reactor.onCommand(message) {
                 emit(wire)
             }
         }
@@ -471,9 +471,9 @@ extension ConnectionHandler {
         logger: Logger,
         eventLoop: any EventLoop,
         remoteAddress: SocketAddress?,
-        makeReactor: (ConnectionContext<Reactor.OutboundMessage>) throws -> Reactor
+        makeReactor: (ConnectionContext<Reactor.Command>) throws -> Reactor
     ) rethrows -> ConnectionHandler {
-        let (sender, receiver) = makeChannel(of: Reactor.OutboundMessage.self)
+        let (sender, receiver) = SpillwayChannel.make(of: Reactor.Command.self)
         let waker = ConnectionWaker(eventLoop: eventLoop)
         let reactor = try makeReactor(ConnectionContext(sender: sender, waker: waker, remoteAddress: remoteAddress))
         return ConnectionHandler(

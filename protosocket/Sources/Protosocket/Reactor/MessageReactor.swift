@@ -12,9 +12,9 @@ public enum ReactorAction: Sendable, Equatable {
 }
 
 /// What ``MessageReactor/pollOutbound(budget:)`` produced.
-public enum OutboundPoll<WireMessage> {
+public enum OutboundPoll<Message> {
     /// A message to write; the connection may poll again while it has room.
-    case produced(WireMessage)
+    case produced(Message)
     /// Nothing to write now; poll again on the next turn (or after a wake).
     case idle
     /// This reactor will never produce outbound messages again.
@@ -60,17 +60,21 @@ public enum CloseReason: Sendable, CustomStringConvertible {
 ///
 /// Every callback runs on that loop and has exclusive, synchronous access to the
 /// reactor (`mutating`); a reactor needs no locks and need not be `Sendable`.
-/// Work for the connection comes from two places: logical messages sent through
-/// the connection's Spillway ``Spillway/Sender`` from any thread (turned into wire
-/// messages by ``onOutbound(_:)``), and wire messages the reactor produces itself
-/// in ``pollOutbound(budget:)``.
+/// Work for the connection comes from two places: commands sent through the
+/// connection's Spillway ``Spillway/Sender`` from any thread (turned into outbound
+/// messages by ``onCommand(_:)``), and outbound messages the reactor produces
+/// itself in ``pollOutbound(budget:)``.
+///
+/// The words: *inbound* and *outbound messages* are what the codec decodes and
+/// encodes (the same types as the codec's); a *command* is what other threads send
+/// to the connection.
 public protocol MessageReactor {
     /// What the decoder produces.
     associatedtype InboundMessage
     /// What the encoder writes.
-    associatedtype WireMessage
-    /// What other threads send to this connection.
-    associatedtype OutboundMessage: Sendable
+    associatedtype OutboundMessage
+    /// What other threads send to this connection through its queue.
+    associatedtype Command: Sendable
 
     /// Handles one decoded message; called before more bytes are read.
     ///
@@ -90,19 +94,19 @@ public protocol MessageReactor {
     /// bookkeeping. The default does nothing.
     mutating func poll() -> ReactorAction
 
-    /// Turns a message taken from the connection's Spillway queue into a wire
+    /// Turns a command taken from the connection's queue into an outbound
     /// message; `nil` writes nothing for it.
-    mutating func onOutbound(_ message: OutboundMessage) -> WireMessage?
+    mutating func onCommand(_ command: Command) -> OutboundMessage?
 
-    /// Produces a wire message directly. Called only while the connection has room
-    /// to send, at most `budget` times in a row. The default is ``OutboundPoll/finished``.
-    mutating func pollOutbound(budget: Int) -> OutboundPoll<WireMessage>
+    /// Produces an outbound message directly. Called only while the connection has
+    /// room to send, at most `budget` times in a row. The default is ``OutboundPoll/finished``.
+    mutating func pollOutbound(budget: Int) -> OutboundPoll<OutboundMessage>
 
-    /// A message sent through the connection's queue that will never be taken
-    /// because the connection closed. Called for each such message, after which
-    /// sends fail with `SendError.closed`, and before ``onClose(_:)``; a message
+    /// A command sent through the connection's queue that will never be taken
+    /// because the connection closed. Called for each such command, after which
+    /// sends fail with `SendError.closed`, and before ``onClose(_:)``; a command
     /// that carries a continuation must resume it here. The default drops it.
-    mutating func onUndelivered(_ message: OutboundMessage)
+    mutating func onUndelivered(_ command: Command)
 
     /// The server is shutting down gracefully: finish the work in flight, take no
     /// new work, and end the connection (``ReactorAction/disconnect`` from here or
@@ -122,10 +126,10 @@ extension MessageReactor {
     public mutating func poll() -> ReactorAction { .continue }
 
     @inlinable
-    public mutating func pollOutbound(budget: Int) -> OutboundPoll<WireMessage> { .finished }
+    public mutating func pollOutbound(budget: Int) -> OutboundPoll<OutboundMessage> { .finished }
 
     @inlinable
-    public mutating func onUndelivered(_ message: OutboundMessage) {}
+    public mutating func onUndelivered(_ command: Command) {}
 
     @inlinable
     public mutating func onDrain() -> ReactorAction { .disconnect }
@@ -134,8 +138,8 @@ extension MessageReactor {
     public mutating func onClose(_ reason: CloseReason) {}
 }
 
-extension MessageReactor where OutboundMessage == WireMessage {
-    /// Sends logical messages to the wire unchanged.
+extension MessageReactor where Command == OutboundMessage {
+    /// Writes commands as they are: the queue carries outbound messages.
     @inlinable
-    public mutating func onOutbound(_ message: OutboundMessage) -> WireMessage? { message }
+    public mutating func onCommand(_ command: Command) -> OutboundMessage? { command }
 }

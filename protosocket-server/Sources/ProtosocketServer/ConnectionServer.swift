@@ -15,7 +15,7 @@ import Darwin
 /// event-loop group (connections are spread over the loops).
 ///
 /// ```swift
-/// let server = try await ProtosocketServer.bind(
+/// let server = try await ConnectionServer.bind(
 ///     configuration: ServerConfiguration(port: 9000),
 ///     factory: MyFactory()
 /// )
@@ -28,7 +28,7 @@ import Darwin
 /// closes once the running ones are answered), gives them
 /// ``ServerConfiguration/shutdownGracePeriod`` to close, then closes the rest.
 /// Cancelling ``run()`` closes everything at once.
-public final class ProtosocketServer<Factory: ConnectionFactory>: Service, Sendable {
+public final class ConnectionServer<Factory: ConnectionFactory>: Service, Sendable {
     private let listener: any Channel
     private let connections: OpenConnections
     private let configuration: ServerConfiguration
@@ -57,7 +57,7 @@ public final class ProtosocketServer<Factory: ConnectionFactory>: Service, Senda
         factory: Factory,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger = Logger(label: "protosocket.server")
-    ) async throws -> ProtosocketServer {
+    ) async throws -> ConnectionServer {
         let connections = OpenConnections()
         let listener = try await ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: configuration.backlog)
@@ -84,7 +84,7 @@ public final class ProtosocketServer<Factory: ConnectionFactory>: Service, Senda
             .bind(host: configuration.host, port: configuration.port)
             .get()
         logger.info("listening", metadata: ["address": "\(listener.localAddress.map { "\($0)" } ?? "?")"])
-        return ProtosocketServer(listener: listener, connections: connections, configuration: configuration, logger: logger)
+        return ConnectionServer(listener: listener, connections: connections, configuration: configuration, logger: logger)
     }
 
     /// Serves until graceful shutdown (or cancellation), then shuts down.
