@@ -34,8 +34,9 @@ struct ConnectionStateMachine: Sendable {
         /// Every sender is gone and the reactor finished: what is written is being
         /// flushed; nothing more is produced, inbound still flows.
         case finishing(Flow)
-        /// A close was asked for (the first reason wins); waiting for the channel.
-        case closing(CloseReason)
+        /// A close was asked for (the first reason wins, in `closeReason`); waiting
+        /// for the channel.
+        case closing
         /// The channel closed and the reactor was told.
         case closed
     }
@@ -61,8 +62,13 @@ struct ConnectionStateMachine: Sendable {
         case close
     }
 
+    /// Every payload is trivial, so that the per-message queries and updates copy
+    /// no references (a reason carrying an error lives beside it).
     @usableFromInline
     var state = State.open(Flow())
+    /// Why the connection is closing: set exactly when `state` becomes `.closing`.
+    @usableFromInline
+    var closeReason: CloseReason?
 
     @inlinable
     init() {}
@@ -217,7 +223,8 @@ struct ConnectionStateMachine: Sendable {
         guard isActive else {
             return false
         }
-        state = .closing(reason)
+        state = .closing
+        closeReason = reason
         return true
     }
 
@@ -229,9 +236,9 @@ struct ConnectionStateMachine: Sendable {
         case .open, .finishing:
             state = .closed
             return .peerClosed
-        case .closing(let reason):
+        case .closing:
             state = .closed
-            return reason
+            return closeReason ?? .closedLocally
         case .closed:
             return nil
         }
