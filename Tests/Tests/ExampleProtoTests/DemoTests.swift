@@ -62,3 +62,20 @@ struct SweepTests {
         #expect(result.best?.targetRate == 400)
     }
 }
+
+@Suite("HOST parsing")
+struct HostAndPortTests {
+    @Test("host, host:port, [v6], [v6]:port and a bare IPv6 address")
+    func forms() {
+        #expect(HostAndPort(parsing: "127.0.0.1") == HostAndPort(parsing: "127.0.0.1"))
+        #expect(HostAndPort(parsing: "127.0.0.1").port == nil)
+        let withPort = HostAndPort(parsing: "127.0.0.1:9100")
+        #expect(withPort.host == "127.0.0.1" && withPort.port == 9100)
+        let bracketed = HostAndPort(parsing: "[::1]:9100")
+        #expect(bracketed.host == "::1" && bracketed.port == 9100)
+        let bare = HostAndPort(parsing: "::1")
+        #expect(bare.host == "::1" && bare.port == nil)
+        let name = HostAndPort(parsing: "localhost:80")
+        #expect(name.host == "localhost" && name.port == 80)
+    }
+}

@@ -20,18 +20,20 @@ struct ExampleProtoServer: AsyncParsableCommand {
         abstract: "Serves the echo RPC service of echo.proto."
     )
 
-    @Option(help: "The address to listen on (default: the HOST environment variable, else 127.0.0.1).")
+    @Option(help: "The address to listen on (default: the HOST environment variable, else 127.0.0.1). HOST may be host:port, as upstream's example takes it.")
     var host: String?
 
-    @Option(help: "The port to listen on.")
-    var port: Int = 9000
+    @Option(help: "The port to listen on (default: the port in HOST, else 9000).")
+    var port: Int?
 
     @OptionGroup var tls: ServerTLSFlags
 
     func run() async throws {
         var logger = Logger(label: "example-proto-server")
         logger.logLevel = .info
-        let address = host ?? ProcessInfoHost.value ?? "127.0.0.1"
+        let fromEnvironment = ProcessInfoHost.value.map(HostAndPort.init(parsing:))
+        let address = host ?? fromEnvironment?.host ?? "127.0.0.1"
+        let port = self.port ?? fromEnvironment?.port ?? 9000
         let layers = try tls.makeServerTLS().map { [$0] } ?? []
         let server = try await RPCServer.bind(
             configuration: ServerConfiguration(
