@@ -7,9 +7,11 @@ let package = Package(
     products: [
         .library(name: "ProtosocketServer", targets: ["ProtosocketServer"]),
         .library(name: "ProtosocketServerTLS", targets: ["ProtosocketServerTLS"]),
+        .executable(name: "line-echo-server", targets: ["LineEchoServer"]),
     ],
     dependencies: [
         .package(path: "../protosocket"),
+        .package(path: "../spillway"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
@@ -37,6 +39,17 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOTLS", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(
+            name: "LineEchoServer",
+            dependencies: [
+                "ProtosocketServer",
+                .product(name: "Protosocket", package: "protosocket"),
+                .product(name: "Spillway", package: "spillway"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
     ],
