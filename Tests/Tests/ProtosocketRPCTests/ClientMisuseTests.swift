@@ -22,6 +22,25 @@ struct ClientMisuseTests {
         })
     }
 
+    /// A client of `server` with a stream buffer of 16, reporting to `metrics`.
+    static func connect(
+        to server: TestServer<ScriptedService>,
+        metrics: TestMetrics,
+        slowConsumer: SlowConsumerPolicy
+    ) async throws -> EchoClient {
+        var configuration = ConnectionConfiguration.client
+        configuration.metricsFactory = metrics
+        return try await EchoClient.connect(
+            host: "127.0.0.1",
+            port: server.port,
+            connector: TCPConnector(configuration: configuration, connectTimeout: testTimeout(seconds: 10), logger: quietLogger),
+            streamBufferLimit: 16,
+            slowConsumer: slowConsumer
+        ) {
+            ProtobufCodec<Echo_Response, Echo_Request>()
+        }
+    }
+
     @Test("leaving a stream with withStreaming cancels it: the server stops, and later calls on the connection succeed")
     func withStreamingCancels() async throws {
         let produced = Counter()
@@ -110,17 +129,7 @@ struct ClientMisuseTests {
         let produced = Counter()
         let metrics = TestMetrics()
         let server = try await Self.endlessServer(produced: produced)
-        var configuration = ConnectionConfiguration.client
-        configuration.metricsFactory = metrics
-        let client = try await EchoClient.connect(
-            host: "127.0.0.1",
-            port: server.port,
-            connector: TCPConnector(configuration: configuration, connectTimeout: testTimeout(seconds: 10), logger: quietLogger),
-            streamBufferLimit: 16,
-            slowConsumer: .pauseConnection(warnAfter: .milliseconds(200))
-        ) {
-            ProtobufCodec<Echo_Response, Echo_Request>()
-        }
+        let client = try await Self.connect(to: server, metrics: metrics, slowConsumer: .pauseConnection(warnAfter: .milliseconds(200)))
         try await withHangGuard(seconds: 60) {
             // Never iterated: its buffer fills and the connection pauses.
             let stream = client.streaming(echoRequest("endless", stream: true))
@@ -138,17 +147,7 @@ struct ClientMisuseTests {
         let produced = Counter()
         let metrics = TestMetrics()
         let server = try await Self.endlessServer(produced: produced)
-        var configuration = ConnectionConfiguration.client
-        configuration.metricsFactory = metrics
-        let client = try await EchoClient.connect(
-            host: "127.0.0.1",
-            port: server.port,
-            connector: TCPConnector(configuration: configuration, connectTimeout: testTimeout(seconds: 10), logger: quietLogger),
-            streamBufferLimit: 16,
-            slowConsumer: .failStream
-        ) {
-            ProtobufCodec<Echo_Response, Echo_Request>()
-        }
+        let client = try await Self.connect(to: server, metrics: metrics, slowConsumer: .failStream)
         try await withHangGuard(seconds: 60) {
             let stream = client.streaming(echoRequest("endless", stream: true))
             #expect(await eventually { metrics.counterTotal(label: "protosocket.rpc.client.slow_streams_failed") == 1 })

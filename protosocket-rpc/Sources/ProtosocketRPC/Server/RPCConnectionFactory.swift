@@ -6,22 +6,19 @@ import Protosocket
 struct RPCConnectionFactory<Responders: RPCResponderFactory>: ConnectionFactory {
     @usableFromInline
     let responders: Responders
+    /// What every connection of the server shares.
     @usableFromInline
-    let limits: RPCServerLimits
-    @usableFromInline
-    let tasks: RPCTaskRunner
-    @usableFromInline
-    let running: RunningRPCCounter
-    @usableFromInline
-    let shed: Counter
+    let server: RPCServerShared
 
     @inlinable
     init(responders: Responders, limits: RPCServerLimits, metricsFactory: (any MetricsFactory)?) {
         self.responders = responders
-        self.limits = limits
-        self.tasks = RPCTaskRunner()
-        self.running = RunningRPCCounter(limit: limits.maxRunningRPCs)
-        self.shed = Counter(label: "protosocket.rpc.server.shed", factory: metricsFactory ?? MetricsSystem.factory)
+        self.server = RPCServerShared(
+            limits: limits,
+            tasks: RPCTaskRunner(),
+            running: RunningRPCCounter(limit: limits.maxRunningRPCs),
+            shed: Counter(label: "protosocket.rpc.server.shed", factory: metricsFactory ?? MetricsSystem.factory)
+        )
     }
 
     @inlinable
@@ -36,7 +33,7 @@ struct RPCConnectionFactory<Responders: RPCResponderFactory>: ConnectionFactory 
         RPCServerReactor(
             responder: try responders.makeResponder(remoteAddress: context.remoteAddress),
             context: context,
-            server: RPCServerShared(limits: limits, tasks: tasks, running: running, shed: shed)
+            server: server
         )
     }
 }

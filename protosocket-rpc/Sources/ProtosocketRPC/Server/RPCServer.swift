@@ -41,7 +41,7 @@ public final class RPCServer<Responders: RPCResponderFactory>: Service, Sendable
     /// How many RPCs are running now over all connections: streams and deferred
     /// answers, from the request that starts one until its last response is taken
     /// or it is cancelled. It returns to zero when every connection has closed.
-    public var runningRPCCount: Int { connections.running.count.load(ordering: .relaxed) }
+    public var runningRPCCount: Int { connections.server.running.count.load(ordering: .relaxed) }
 
     @usableFromInline
     init(connections: RPCConnectionFactory<Responders>, listener: ConnectionServer<RPCConnectionFactory<Responders>>?) {
@@ -95,7 +95,7 @@ public final class RPCServer<Responders: RPCResponderFactory>: Service, Sendable
     /// - Throws: ``RPCServerError/alreadyRunning`` when called a second time.
     public func run() async throws {
         let listener = self.listener
-        let tasks = connections.tasks
+        let tasks = connections.server.tasks
         let ran = await tasks.run {
             guard let listener else {
                 return
@@ -114,7 +114,7 @@ public final class RPCServer<Responders: RPCResponderFactory>: Service, Sendable
         if let listener {
             await listener.close()
         } else {
-            connections.tasks.stop()
+            connections.server.tasks.stop()
         }
     }
 
