@@ -17,7 +17,8 @@ final class RunningRPCCounter: Sendable {
     /// Whether `waiters` may be non-empty, so that a release skips the lock otherwise.
     @usableFromInline
     let hasWaiters = Atomic<Bool>(false)
-    let waiters = KLock<[ConnectionWaker]>([])
+    /// At most one entry per connection, however often it registers.
+    let waiters = KLock<[ObjectIdentifier: ConnectionWaker]>([:])
 
     @usableFromInline
     init(limit: Int?) {
@@ -59,7 +60,7 @@ final class RunningRPCCounter: Sendable {
     @usableFromInline
     func wakeOnRelease(_ waker: ConnectionWaker) {
         waiters.withLock { waiters in
-            waiters.append(waker)
+            waiters[ObjectIdentifier(waker)] = waker
             hasWaiters.store(true, ordering: .sequentiallyConsistent)
         }
     }
@@ -68,8 +69,8 @@ final class RunningRPCCounter: Sendable {
     func wakeWaiters() {
         let woken = waiters.withLock { waiters -> [ConnectionWaker] in
             hasWaiters.store(false, ordering: .sequentiallyConsistent)
-            defer { waiters.removeAll() }
-            return waiters
+            defer { waiters.removeAll(keepingCapacity: true) }
+            return Array(waiters.values)
         }
         for waker in woken {
             waker.wake()
