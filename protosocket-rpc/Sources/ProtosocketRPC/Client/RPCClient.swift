@@ -45,12 +45,16 @@ public struct RPCClient<Request: RPCMessage, Response: RPCMessage>: Sendable {
     ///   closes; `CancellationError` when the calling task is cancelled.
     @inlinable
     public func unary(_ request: Request) async throws -> Response {
+        try await unary(request, id: core.makeID())
+    }
+
+    @inlinable
+    func unary(_ request: Request, id: UInt64) async throws -> Response {
         try Task.checkCancellation()
         if let declared = request.callKind, declared != .unary {
             throw RPCError.callKindMismatch(requested: .unary, declared: declared)
         }
         var request = request
-        let id = core.makeID()
         request.messageID = id
         let sender = core.sender(for: id)
         return try await withTaskCancellationHandler {
@@ -66,12 +70,47 @@ public struct RPCClient<Request: RPCMessage, Response: RPCMessage>: Sendable {
         }
     }
 
+    /// Sends `request` and returns the server's response, or fails with
+    /// ``RPCError/deadlineExceeded`` once `timeout` has passed (the server is then
+    /// sent `cancel`, so its work stops). Cancelling the calling task still throws
+    /// `CancellationError`. The wire format is unchanged: deadlines are the
+    /// client's.
+    @inlinable
+    public func unary(_ request: Request, timeout: Duration) async throws -> Response {
+        let id = core.makeID()
+        let sender = core.sender(for: id)
+        let deadline = core.connection.waker.eventLoop.scheduleTask(in: TimeAmount(timeout)) { () -> Void in
+            // Fails only when the connection is gone, and the call with it.
+            _ = try? sender.send(.expire(id))
+        }
+        defer { deadline.cancel() }
+        return try await unary(request, id: id)
+    }
+
+    /// Sends `request` and returns its stream of responses, which finishes when the
+    /// server ends it, or fails with ``RPCError/deadlineExceeded`` once `timeout`
+    /// has passed before the end (the server is then sent `cancel`).
+    @inlinable
+    public func streaming(_ request: Request, timeout: Duration) -> RPCResponseStream<Response> {
+        let id = core.makeID()
+        let sender = core.sender(for: id)
+        let deadline = core.connection.waker.eventLoop.scheduleTask(in: TimeAmount(timeout)) { () -> Void in
+            // Fails only when the connection is gone, and the call with it.
+            _ = try? sender.send(.expire(id))
+        }
+        return streaming(request, id: id, deadline: deadline)
+    }
+
     /// Sends `request` and returns its stream of responses, which finishes when the
     /// server ends it. See ``RPCResponseStream`` for how it fails.
     @inlinable
     public func streaming(_ request: Request) -> RPCResponseStream<Response> {
+        streaming(request, id: core.makeID(), deadline: nil)
+    }
+
+    @inlinable
+    func streaming(_ request: Request, id: UInt64, deadline: Scheduled<Void>?) -> RPCResponseStream<Response> {
         var request = request
-        let id = core.makeID()
         request.messageID = id
         let sender = core.sender(for: id)
         let buffer = ResponseBuffer<Response>(
@@ -90,7 +129,7 @@ public struct RPCClient<Request: RPCMessage, Response: RPCMessage>: Sendable {
                 buffer.finish(throwing: RPCError.connectionClosed)
             }
         }
-        return RPCResponseStream(call: StreamCall(buffer: buffer))
+        return RPCResponseStream(call: StreamCall(buffer: buffer, deadline: deadline))
     }
 
     /// Sends `request` and runs `body` with its stream of responses; when `body`

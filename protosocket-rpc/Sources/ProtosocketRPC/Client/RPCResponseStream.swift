@@ -1,3 +1,4 @@
+import NIOCore
 import Synchronization
 
 /// The responses of a streaming call, in the order the server sent them; it
@@ -93,16 +94,22 @@ final class StreamCall<Response: RPCMessage>: Sendable {
     let isOver = Atomic<Bool>(false)
     @usableFromInline
     let isIterated = Atomic<Bool>(false)
+    /// The call's deadline timer, if it has one: cancelled once the call is over, so
+    /// that it does not keep the connection's queue alive until it fires.
+    @usableFromInline
+    let deadline: DeadlineTimer?
 
     @usableFromInline
-    init(buffer: ResponseBuffer<Response>) {
+    init(buffer: ResponseBuffer<Response>, deadline: Scheduled<Void>?) {
         self.id = buffer.id
         self.buffer = buffer
+        self.deadline = deadline.map(DeadlineTimer.init)
     }
 
     deinit {
         // Abandoned before the end: stop the server's work for it.
         cancel()
+        deadline?.cancel()
     }
 
     /// Gives up on the call unless it is over: drops what is buffered and tells
@@ -128,12 +135,33 @@ final class StreamCall<Response: RPCMessage>: Sendable {
             try await buffer.next(into: &batch)
             if batch.isEmpty {
                 isOver.store(true, ordering: .relaxed)
+                deadline?.cancel()
             }
         } catch {
             if !isOver.exchange(true, ordering: .relaxed) && error is CancellationError {
                 buffer.sendCancel(id)
             }
+            deadline?.cancel()
             throw error
         }
+    }
+}
+
+/// A call's deadline timer on its connection's event loop.
+// @unchecked Sendable: `Scheduled` is only cancelled here, and cancelling a
+// scheduled task is safe from any thread (it hops to its event loop).
+@usableFromInline
+struct DeadlineTimer: @unchecked Sendable {
+    @usableFromInline
+    let scheduled: Scheduled<Void>
+
+    @inlinable
+    init(_ scheduled: Scheduled<Void>) {
+        self.scheduled = scheduled
+    }
+
+    @inlinable
+    func cancel() {
+        scheduled.cancel()
     }
 }

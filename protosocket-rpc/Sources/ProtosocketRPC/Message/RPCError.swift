@@ -15,12 +15,16 @@ public enum RPCError: Error, Sendable, Hashable, CustomStringConvertible {
     /// client's ``SlowConsumerPolicy`` is ``SlowConsumerPolicy/failStream``: the
     /// call was cancelled on the server.
     case consumerTooSlow
+    /// The call's deadline (`timeout:`) passed before it was answered; the server
+    /// was sent `cancel` for it.
+    case deadlineExceeded
 
     public var description: String {
         switch self {
         case .cancelledRemotely: "cancelled remotely"
         case .connectionClosed: "connection closed"
         case .alreadyIterated: "the response stream was already iterated: iterate it once"
+        case .deadlineExceeded: "the call's deadline passed; the server was told to stop"
         case .consumerTooSlow: "the stream's consumer fell too far behind; the call was cancelled"
         case .callKindMismatch(let requested, let declared):
             "a \(requested) call with a request that starts a \(declared) call; nothing was sent"

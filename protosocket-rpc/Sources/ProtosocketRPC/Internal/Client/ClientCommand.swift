@@ -7,4 +7,7 @@ enum ClientCommand<Request: RPCMessage, Response: RPCMessage>: Sendable {
     case stream(Request, ResponseBuffer<Response>)
     /// The caller gave up on RPC `id`: forget it and tell the server.
     case cancel(UInt64)
+    /// RPC `id`'s deadline passed: fail it with ``RPCError/deadlineExceeded`` and
+    /// tell the server to stop.
+    case expire(UInt64)
 }

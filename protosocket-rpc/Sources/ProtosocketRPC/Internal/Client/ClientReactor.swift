@@ -200,6 +200,13 @@ struct ClientReactor<Request: RPCMessage, Response: RPCMessage>: MessageReactor 
             }
             call.fail(CancellationError())
             return Request.cancelled(id: id)
+        case .expire(let id):
+            // Unknown: answered before its deadline.
+            guard let call = remove(id) else {
+                return nil
+            }
+            call.fail(RPCError.deadlineExceeded)
+            return Request.cancelled(id: id)
         }
     }
 
@@ -217,7 +224,7 @@ struct ClientReactor<Request: RPCMessage, Response: RPCMessage>: MessageReactor 
             continuation.resume(throwing: RPCError.connectionClosed)
         case .stream(_, let buffer):
             buffer.finish(throwing: RPCError.connectionClosed)
-        case .cancel:
+        case .cancel, .expire:
             break
         }
     }
