@@ -6,8 +6,8 @@ import Testing
 struct StreamSlotStateTests {
     typealias State = StreamSlotState<Int>
 
-    /// A continuation that is never resumed by the test (the machine only stores
-    /// and returns it); made inside a task that is left suspended until resumed.
+    /// Runs `body` with a real continuation, which `body` must resume on every
+    /// path (the machine only stores and hands it back).
     func withContinuation(_ body: (UnsafeContinuation<Void, any Error>) -> Void) async {
         _ = try? await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
             body(continuation)

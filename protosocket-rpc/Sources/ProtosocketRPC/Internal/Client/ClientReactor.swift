@@ -131,6 +131,8 @@ struct ClientReactor<Request: RPCMessage, Response: RPCMessage>: MessageReactor 
             pausedSince = .now()
             stallWarned = false
             let waker = self.waker
+            // One timer per pause: a timer of an earlier pause must not fire into this one.
+            stallCheck?.cancel()
             stallCheck = waker.eventLoop.scheduleTask(in: TimeAmount(warnAfter)) {
                 waker.wake()
             }

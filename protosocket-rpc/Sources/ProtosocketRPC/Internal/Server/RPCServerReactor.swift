@@ -195,16 +195,13 @@ struct RPCServerReactor<Responder: RPCResponder>: MessageReactor {
     @inlinable
     mutating func admitWaiting() {
         while let next = waiting.first, running.count < limits.maxRunningRPCsPerConnection {
-            guard server.running.tryAcquire() else {
+            if !server.running.tryAcquire() {
                 // Be woken by the next release anywhere on the server, and try once
                 // more in case it happened before registering.
                 server.running.wakeOnRelease(waker)
                 guard server.running.tryAcquire() else {
                     return
                 }
-                waiting.removeFirst()
-                launch(next.kind, id: next.id)
-                continue
             }
             waiting.removeFirst()
             launch(next.kind, id: next.id)
