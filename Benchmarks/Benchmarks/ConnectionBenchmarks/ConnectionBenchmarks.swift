@@ -109,6 +109,36 @@ struct PipelineReactor: MessageReactor {
     }
 }
 
+/// Echoes `count` messages through a fresh server and `connections` clients, measuring
+/// only the steady state (after the pipelines are full).
+func measureEcho(_ benchmark: Benchmark, count: Int, logger: Logger) async throws {
+    let server = try await ConnectionServer.bind(
+        configuration: ServerConfiguration(port: 0),
+        factory: EchoFactory(),
+        logger: logger
+    )
+    let port = server.localAddress?.port ?? 0
+    let progress = Progress()
+    var clients: [ClientConnection<Block>] = []
+    for _ in 0..<connections {
+        clients.append(try await TCPConnector(logger: logger).connect(host: "127.0.0.1", port: port, factory: PipelineFactory(progress: progress)))
+    }
+    // Let the pipelines fill, then measure a fixed number of echoes.
+    while progress.received.load(ordering: .relaxed) < 10_000 {
+        try await Task.sleep(for: .milliseconds(1))
+    }
+    benchmark.startMeasurement()
+    let start = progress.received.load(ordering: .relaxed)
+    while progress.received.load(ordering: .relaxed) < start + count {
+        try await Task.sleep(for: .milliseconds(1))
+    }
+    benchmark.stopMeasurement()
+    for client in clients {
+        await client.close()
+    }
+    await server.close()
+}
+
 let benchmarks: @Sendable () -> Void = {
     var logger = Logger(label: "bench")
     logger.logLevel = .critical
@@ -121,30 +151,27 @@ let benchmarks: @Sendable () -> Void = {
             maxIterations: 20
         )
     ) { benchmark in
-        let server = try await ConnectionServer.bind(
-            configuration: ServerConfiguration(port: 0),
-            factory: EchoFactory(),
-            logger: quiet
+        try await measureEcho(benchmark, count: messagesPerIteration, logger: quiet)
+    }
+
+    // The allocation gate CI runs (`scripts/allocation-gate.sh`): few iterations,
+    // mallocs only, checked against `Thresholds/`. One more allocation per message
+    // adds at least `gateMessages` mallocs per iteration, far above the tolerance.
+    Benchmark(
+        "gate-raw-echo-mallocs-per-\(gateMessages)-echoes",
+        configuration: .init(
+            metrics: [.mallocCountTotal],
+            maxDuration: .seconds(10),
+            maxIterations: 5,
+            thresholds: [.mallocCountTotal: .init(absolute: [.p90: gateTolerance])]
         )
-        let port = server.localAddress?.port ?? 0
-        let progress = Progress()
-        var clients: [ClientConnection<Block>] = []
-        for _ in 0..<connections {
-            clients.append(try await TCPConnector(logger: quiet).connect(host: "127.0.0.1", port: port, factory: PipelineFactory(progress: progress)))
-        }
-        // Let the pipelines fill, then measure a fixed number of echoes.
-        while progress.received.load(ordering: .relaxed) < 10_000 {
-            try await Task.sleep(for: .milliseconds(1))
-        }
-        benchmark.startMeasurement()
-        let start = progress.received.load(ordering: .relaxed)
-        while progress.received.load(ordering: .relaxed) < start + messagesPerIteration {
-            try await Task.sleep(for: .milliseconds(1))
-        }
-        benchmark.stopMeasurement()
-        for client in clients {
-            await client.close()
-        }
-        await server.close()
+    ) { benchmark in
+        try await measureEcho(benchmark, count: gateMessages, logger: quiet)
     }
 }
+
+/// Echoes per iteration of the allocation gate.
+let gateMessages = 100_000
+/// Mallocs per iteration the gate tolerates above its committed threshold: a tenth
+/// of an allocation per message, far above the run-to-run noise (per-turn buffers).
+let gateTolerance = gateMessages / 10

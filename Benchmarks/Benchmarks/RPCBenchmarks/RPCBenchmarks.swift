@@ -122,6 +122,7 @@ func measure<Service: RPCResponderFactory, Codec: MessageCodec & Sendable>(
     service: Service,
     clientCodec: Codec,
     makeRequest: @escaping @Sendable (UInt64) -> Codec.OutboundMessage,
+    count: Int = callsPerIteration,
     logger: Logger
 ) async throws where Codec.OutboundMessage: Sendable {
     let server = try await RPCServer.bind(configuration: ServerConfiguration(port: 0), responders: service, logger: logger)
@@ -138,7 +139,7 @@ func measure<Service: RPCResponderFactory, Codec: MessageCodec & Sendable>(
     }
     benchmark.startMeasurement()
     let start = progress.received.load(ordering: .relaxed)
-    while progress.received.load(ordering: .relaxed) < start + callsPerIteration {
+    while progress.received.load(ordering: .relaxed) < start + count {
         try await Task.sleep(for: .milliseconds(1))
     }
     benchmark.stopMeasurement()
@@ -171,4 +172,32 @@ let benchmarks: @Sendable () -> Void = {
         let request = frame
         try await measure(benchmark, service: EchoService(), clientCodec: FrameCodec(), makeRequest: { _ in request }, logger: quiet)
     }
+
+    // The allocation gate CI runs (`scripts/allocation-gate.sh`): few iterations,
+    // mallocs only, checked against `Thresholds/`. One more allocation per call adds
+    // at least `gateCalls` mallocs per iteration, far above the tolerance.
+    Benchmark(
+        "gate-rpc-protobuf-echo-mallocs-per-\(gateCalls)-unary-calls",
+        configuration: .init(
+            metrics: [.mallocCountTotal],
+            maxDuration: .seconds(10),
+            maxIterations: 5,
+            thresholds: [.mallocCountTotal: .init(absolute: [.p90: gateTolerance])]
+        )
+    ) { benchmark in
+        var frame = ByteBuffer()
+        var encoder = ProtobufCodec<Echo_Response, Echo_Request>()
+        try encoder.encode(.with { $0.requestID = 1; $0.body = .with { $0.message = "hello"; $0.nanotime = 1 } }, into: &frame)
+        let request = frame
+        try await measure(
+            benchmark, service: EchoService(), clientCodec: FrameCodec(), makeRequest: { _ in request },
+            count: gateCalls, logger: quiet
+        )
+    }
 }
+
+/// Calls per iteration of the allocation gate.
+let gateCalls = 50_000
+/// Mallocs per iteration the gate tolerates above its committed threshold: a tenth
+/// of an allocation per call, far above the run-to-run noise (per-turn buffers).
+let gateTolerance = gateCalls / 10

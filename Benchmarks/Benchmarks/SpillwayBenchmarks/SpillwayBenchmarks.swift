@@ -19,7 +19,7 @@ protocol BenchChannel: SendableMetatype {
     static func send(_ value: Int, with producer: Producer)
 }
 
-enum SpillwayChannel: BenchChannel {
+enum SpillwayBench: BenchChannel {
     static func make(senders: Int) -> ([Sender<Int>], @Sendable (@Sendable (Int) -> Void) async -> Int) {
         let (sender, receiver) = SpillwayChannel.make(of: Int.self)
         let producers = (0..<senders).map { _ in sender.makeSender() }
@@ -124,9 +124,9 @@ func registerPing<Channel: BenchChannel>(_ name: String, _: Channel.Type, gang: 
 
 let benchmarks: @Sendable () -> Void = {
     let flooders = ThreadGang(count: senderCount)
-    registerFlood("Spillway", SpillwayChannel.self, gang: flooders)
+    registerFlood("Spillway", SpillwayBench.self, gang: flooders)
     registerFlood("AsyncStream", AsyncStreamChannel.self, gang: flooders)
     let pinger = ThreadGang(count: 1)
-    registerPing("Spillway", SpillwayChannel.self, gang: pinger)
+    registerPing("Spillway", SpillwayBench.self, gang: pinger)
     registerPing("AsyncStream", AsyncStreamChannel.self, gang: pinger)
 }
