@@ -20,7 +20,8 @@ swift package --disable-sandbox benchmark thresholds check \
     --target "$targets" --filter 'gate-.*' --no-progress --path "$PWD/Thresholds"
 status=$?
 case $status in
-    0) echo "allocation gate: every figure equals its threshold" ;;
+    0) echo "allocation gate: passed (every figure equals its threshold)" ;;
     4) echo "allocation gate: passed (fewer allocations than the thresholds; UPDATE=1 records them)" ;;
-    *) echo "allocation gate: FAILED (status $status): allocations above Benchmarks/Thresholds/"; exit 1 ;;
+    *) echo "allocation gate: FAILED (status $status): allocations above Benchmarks/Thresholds/ (the table above), or the benchmarks did not build or run"
+       exit 1 ;;
 esac

@@ -1,3 +1,6 @@
+// The code between `// snippet:` and `// end snippet` is the documentation's
+// "Getting started" (`scripts/doc-snippets.py` checks they are the same).
+// snippet: example
 import Dispatch
 import KLock
 
@@ -19,3 +22,4 @@ print("threads seen:", words.withLock { $0.count })
 if let value = counter.withLockIfAvailable({ $0 }) {
     print("free again, value \(value)")
 }
+// end snippet

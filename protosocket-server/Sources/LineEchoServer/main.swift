@@ -3,7 +3,9 @@
 //   swift run --package-path protosocket-server line-echo-server [port]
 //   nc 127.0.0.1 9000
 //
-// Stops gracefully on SIGINT or SIGTERM.
+// Stops gracefully on SIGINT or SIGTERM. The code between `// snippet:` and
+// `// end snippet` is shown in the Protosocket documentation's "Getting started"
+// (`scripts/doc-snippets.py` checks they are the same).
 import Logging
 import NIOCore
 import Protosocket
@@ -11,6 +13,7 @@ import ProtosocketServer
 import ServiceLifecycle
 import Spillway
 
+// snippet: codec
 /// Lines of UTF-8 text ending in `\n` (a `\r` before it is dropped).
 struct LineCodec: MessageEncoder, MessageDecoder {
     /// The longest line accepted, in bytes.
@@ -38,6 +41,9 @@ struct LineCodec: MessageEncoder, MessageDecoder {
     }
 }
 
+// end snippet
+
+// snippet: reactor
 struct LineEchoFactory: ConnectionFactory {
     func makeCodec() -> LineCodec { LineCodec() }
 
@@ -61,9 +67,12 @@ struct LineEchoReactor: MessageReactor {
     }
 }
 
+// end snippet
+
 var logger = Logger(label: "line-echo-server")
 logger.logLevel = .info
 let port = CommandLine.arguments.dropFirst().first.flatMap { Int($0) } ?? 9000
+// snippet: serve
 let server = try await ConnectionServer.bind(
     configuration: ServerConfiguration(host: "127.0.0.1", port: port, shutdownGracePeriod: .seconds(2)),
     factory: LineEchoFactory(),
@@ -77,3 +86,4 @@ let group = ServiceGroup(
     )
 )
 try await group.run()
+// end snippet

@@ -1,4 +1,5 @@
 extension Receiver: AsyncSequence, AsyncIteratorProtocol {
+    /// Receiving never fails: the sequence ends when every sender is gone.
     public typealias Failure = Never
 
     /// The receiver is its own iterator: there is one consumer.

@@ -1,3 +1,6 @@
+// The code between `// snippet:` and `// end snippet` is the documentation's
+// "Getting started" (`scripts/doc-snippets.py` checks they are the same).
+// snippet: example
 import Spillway
 
 /// Four producer tasks, each with its own sender (and so its own lane), and one
@@ -39,3 +42,4 @@ func produce(with sender: Sender<String>) async {
 }
 
 print("received", await run())
+// end snippet

@@ -12,7 +12,9 @@ import Synchronization
 /// cancels the call on the server; ``cancel()`` does it explicitly, and
 /// ``RPCClient/withStreaming(_:isolation:_:)`` does it when its body returns.
 public struct RPCResponseStream<Response: RPCMessage>: AsyncSequence, Sendable {
+    /// Each response of the call.
     public typealias Element = Response
+    /// The call fails with an ``RPCError`` (or `CancellationError`).
     public typealias Failure = any Error
 
     @usableFromInline
@@ -36,13 +38,18 @@ public struct RPCResponseStream<Response: RPCMessage>: AsyncSequence, Sendable {
         call.cancel()
     }
 
+    /// The iterator; a stream can be iterated once (a second iterator throws
+    /// ``RPCError/alreadyIterated``).
     @inlinable
     public func makeAsyncIterator() -> AsyncIterator {
         AsyncIterator(call: call, isFirst: call.claimIteration())
     }
 
+    /// Reads the call's responses in order.
     public struct AsyncIterator: AsyncIteratorProtocol {
+        /// Each response of the call.
         public typealias Element = Response
+        /// The call fails with an ``RPCError`` (or `CancellationError`).
         public typealias Failure = any Error
 
         @usableFromInline
@@ -62,6 +69,10 @@ public struct RPCResponseStream<Response: RPCMessage>: AsyncSequence, Sendable {
             self.batch = MessageQueue(bound: isFirst ? call.buffer.limit : 0)
         }
 
+        /// The next response, or `nil` after the server ended the stream.
+        ///
+        /// - Throws: ``RPCError`` when the call fails; `CancellationError` when the
+        ///   task is cancelled (the server is sent `cancel`).
         @inlinable
         public mutating func next() async throws -> Response? {
             try await next(isolation: nil)

@@ -27,6 +27,7 @@ public struct LengthPrefixedCodec<Inbound: RPCPayload, Outbound: RPCPayload>: Me
         self.maximumMessageSize = maximumMessageSize
     }
 
+    /// Writes the length, id, control code and payload of `message`.
     @inlinable
     public mutating func encode(_ message: RPCEnvelope<Outbound>, into buffer: inout ByteBuffer) {
         let start = buffer.writerIndex
@@ -40,6 +41,7 @@ public struct LengthPrefixedCodec<Inbound: RPCPayload, Outbound: RPCPayload>: Me
         buffer.setInteger(UInt32(truncatingIfNeeded: length), at: start)
     }
 
+    /// Reads one envelope from the front of `buffer`, or asks for more bytes.
     @inlinable
     public mutating func decode(_ buffer: ByteBuffer) -> DecodeResult<RPCEnvelope<Inbound>> {
         guard let length = buffer.getInteger(at: buffer.readerIndex, as: UInt32.self) else {

@@ -28,6 +28,7 @@ public protocol RPCPayload: Sendable {
 }
 
 extension RPCPayload {
+    /// Undeclared: `nil`.
     @inlinable
     public var callKind: RPCCallKind? { nil }
 }
@@ -36,7 +37,9 @@ extension RPCPayload {
 /// the payload, which `cancel` and `end` messages do not have. With
 /// ``LengthPrefixedCodec`` it is all a custom protocol needs.
 public struct RPCEnvelope<Payload: RPCPayload>: RPCMessage {
+    /// The RPC's id (see ``RPCMessage/messageID``).
     public var messageID: UInt64
+    /// Whether this is a normal message, a `cancel` or an `end`.
     public var controlCode: RPCControlCode
     /// The payload of a normal message; `nil` for `cancel` and `end`.
     public var payload: Payload?
@@ -48,6 +51,7 @@ public struct RPCEnvelope<Payload: RPCPayload>: RPCMessage {
         self.init(messageID: 0, controlCode: .normal, payload: payload)
     }
 
+    /// A message with every field given; `payload` is `nil` for `cancel` and `end`.
     @inlinable
     public init(messageID: UInt64, controlCode: RPCControlCode, payload: Payload?) {
         self.messageID = messageID
@@ -55,16 +59,19 @@ public struct RPCEnvelope<Payload: RPCPayload>: RPCMessage {
         self.payload = payload
     }
 
+    /// A `cancel` message for the RPC `id`.
     @inlinable
     public static func cancelled(id: UInt64) -> Self {
         Self(messageID: id, controlCode: .cancel, payload: nil)
     }
 
+    /// An `end` message for the RPC `id`.
     @inlinable
     public static func ended(id: UInt64) -> Self {
         Self(messageID: id, controlCode: .end, payload: nil)
     }
 
+    /// The kind of call the payload declares (see ``RPCPayload/callKind``).
     @inlinable
     public var callKind: RPCCallKind? {
         payload?.callKind

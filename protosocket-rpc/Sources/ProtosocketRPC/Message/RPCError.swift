@@ -19,6 +19,7 @@ public enum RPCError: Error, Sendable, Hashable, CustomStringConvertible {
     /// was sent `cancel` for it.
     case deadlineExceeded
 
+    /// Says what failed, for logs.
     public var description: String {
         switch self {
         case .cancelledRemotely: "cancelled remotely"

@@ -22,6 +22,7 @@ public enum RPCCallKind: Sendable, Hashable, CustomStringConvertible {
     /// A stream of responses, then `end`.
     case streaming
 
+    /// `unary` or `streaming`.
     public var description: String {
         switch self {
         case .unary: "unary"

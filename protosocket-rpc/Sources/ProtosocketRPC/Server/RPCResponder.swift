@@ -7,7 +7,9 @@ import Protosocket
 /// time, with exclusive access (`mutating`): it needs no locks and need not be
 /// `Sendable`.
 public protocol RPCResponder {
+    /// The requests this responder answers.
     associatedtype Request: RPCMessage
+    /// The responses it answers with.
     associatedtype Response: RPCMessage
 
     /// Answers a request that starts an RPC. The server stamps the request's id on
@@ -18,7 +20,9 @@ public protocol RPCResponder {
 /// What an ``RPCServer`` is built from: for each accepted connection, a codec and
 /// an ``RPCResponder``.
 public protocol RPCResponderFactory: Sendable {
+    /// The codec of each connection: requests in, responses out.
     associatedtype Codec: MessageCodec
+    /// The responder of each connection.
     associatedtype Responder: RPCResponder
     where Codec.InboundMessage == Responder.Request, Codec.OutboundMessage == Responder.Response
 

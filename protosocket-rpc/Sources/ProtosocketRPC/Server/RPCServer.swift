@@ -23,7 +23,7 @@ import ServiceLifecycle
 ///
 /// Graceful shutdown stops accepting, lets each connection finish its running
 /// RPCs (new ones are refused with `cancel`) for
-/// ``ProtosocketServer/ServerConfiguration/shutdownGracePeriod``, then closes the
+/// `ServerConfiguration.shutdownGracePeriod`, then closes the
 /// rest. Cancelling `run()` closes everything at once.
 public final class RPCServer<Responders: RPCResponderFactory>: Service, Sendable {
     @usableFromInline
@@ -136,6 +136,7 @@ public enum RPCServerError: Error, Sendable, Hashable, CustomStringConvertible {
     /// ``RPCServer/run()`` was called while it runs or after it ran: a server runs once.
     case alreadyRunning
 
+    /// Says what failed, for logs.
     public var description: String {
         switch self {
         case .alreadyRunning: "the server runs once: run() was called again"

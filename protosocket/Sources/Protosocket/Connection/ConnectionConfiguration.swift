@@ -21,6 +21,10 @@ public struct ConnectionConfiguration: Sendable {
     /// `p.messages.out`, `p.bytes.in` and `p.bytes.out` (counters).
     public var metricsFactory: (any MetricsFactory)?
 
+    /// Makes a configuration.
+    ///
+    /// - Precondition: `maxBufferLength`, `bufferAllocationIncrement` and
+    ///   `maxQueuedOutboundMessages` are positive.
     public init(
         maxBufferLength: Int,
         bufferAllocationIncrement: Int = 1 << 20,

@@ -6,7 +6,9 @@ import NIOCore
 ///
 /// Both methods are called on the new connection's event loop.
 public protocol ConnectionFactory: Sendable {
+    /// The codec of the factory's connections: wire bytes to messages and back.
     associatedtype Codec: MessageCodec
+    /// The reactor of the factory's connections: what they do with their messages.
     associatedtype Reactor: MessageReactor
     where Reactor.InboundMessage == Codec.InboundMessage, Reactor.OutboundMessage == Codec.OutboundMessage
 

@@ -27,7 +27,9 @@ import Darwin
 /// Add it with ``makeHandler(codec:configuration:logger:eventLoop:remoteAddress:makeReactor:)``.
 public final class ConnectionHandler<Codec: MessageCodec, Reactor: MessageReactor>: ChannelInboundHandler, TurnRunner
 where Reactor.InboundMessage == Codec.InboundMessage, Reactor.OutboundMessage == Codec.OutboundMessage {
+    /// Reads bytes from the channel (or from a layer such as TLS below it).
     public typealias InboundIn = ByteBuffer
+    /// Writes encoded messages as bytes.
     public typealias OutboundOut = ByteBuffer
 
     // The state touched for every message is `@exclusivity(unchecked)`: the
@@ -110,6 +112,9 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.OutboundMessage ==
 
     // MARK: Channel events
 
+    /// Turns off `autoRead` (reads are requested one at a time, for backpressure; a
+    /// failure closes the connection with ``AutoReadError``) and starts the
+    /// connection if the channel is already active.
     public func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         metrics.open.increment()
@@ -129,11 +134,14 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.OutboundMessage ==
         }
     }
 
+    /// Ends the connection if it has not ended (the reactor hears
+    /// ``MessageReactor/onClose(_:)`` once).
     public func handlerRemoved(context: ChannelHandlerContext) {
         finishClose()
         self.context = nil
     }
 
+    /// Starts reading and runs the connection's first turn.
     public func channelActive(context: ChannelHandlerContext) {
         // A read requested before the channel was active may have been dropped.
         state.channelActive()
@@ -141,11 +149,13 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.OutboundMessage ==
         context.fireChannelActive()
     }
 
+    /// Ends the connection: the reactor hears ``MessageReactor/onClose(_:)``.
     public func channelInactive(context: ChannelHandlerContext) {
         finishClose()
         context.fireChannelInactive()
     }
 
+    /// Appends received bytes to the receive buffer.
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var incoming = unwrapInboundIn(data)
         guard state.isActive else {
@@ -157,12 +167,14 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.OutboundMessage ==
         hooks.decodeAvailable(self)
     }
 
+    /// Decodes and delivers what the read batch completed, then runs a turn.
     public func channelReadComplete(context: ChannelHandlerContext) {
         state.readCompleted()
         runTurn()
         context.fireChannelReadComplete()
     }
 
+    /// Resumes writing when the channel becomes writable again.
     public func channelWritabilityChanged(context: ChannelHandlerContext) {
         if context.channel.isWritable {
             runTurn()
@@ -170,10 +182,12 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.OutboundMessage ==
         context.fireChannelWritabilityChanged()
     }
 
+    /// Closes the connection with the error as its reason.
     public func errorCaught(context: ChannelHandlerContext, error: any Error) {
         close(.error(error))
     }
 
+    /// Handles ``CloseConnectionEvent`` and ``DrainConnectionEvent``; forwards others.
     public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is CloseConnectionEvent {
             close(.closedLocally)
@@ -428,8 +442,10 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.OutboundMessage ==
 
 /// Turning off `autoRead` failed: the connection could not apply read backpressure.
 public struct AutoReadError: Error, CustomStringConvertible {
+    /// The error `setOption` threw.
     public let underlying: any Error
 
+    /// Says what failed and why it matters.
     public var description: String {
         "could not turn off autoRead (needed for read backpressure): \(underlying)"
     }
@@ -449,6 +465,7 @@ extension Error {
 /// Fire this user inbound event into a connection's pipeline to close it with
 /// ``CloseReason/closedLocally``.
 public struct CloseConnectionEvent: Sendable {
+    /// Makes the event.
     public init() {}
 }
 
@@ -456,6 +473,7 @@ public struct CloseConnectionEvent: Sendable {
 /// reactor's ``MessageReactor/onDrain()`` finishes the work in flight and ends the
 /// connection (with ``CloseReason/closedLocally``, or the reactor's own disconnect).
 public struct DrainConnectionEvent: Sendable {
+    /// Makes the event.
     public init() {}
 }
 

@@ -8,6 +8,7 @@ import NIOCore
 ///
 /// Every event passes on, so the connection handler sees (and logs) the errors.
 public final class LayerReadinessHandler: ChannelInboundHandler, RemovableChannelHandler {
+    /// Passes every inbound message through unchanged.
     public typealias InboundIn = NIOAny
 
     /// The layer's readiness.
@@ -29,17 +30,20 @@ public final class LayerReadinessHandler: ChannelInboundHandler, RemovableChanne
         self.isReadyEvent = isReadyEvent
     }
 
+    /// Starts the readiness timeout if the channel is already active.
     public func handlerAdded(context: ChannelHandlerContext) {
         if context.channel.isActive {
             startDeadline(context: context)
         }
     }
 
+    /// Starts the readiness timeout.
     public func channelActive(context: ChannelHandlerContext) {
         startDeadline(context: context)
         context.fireChannelActive()
     }
 
+    /// Completes readiness on the layer's ready event; forwards every event.
     public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         let isReady = isReadyEvent(event)
         if isReady {
@@ -53,16 +57,19 @@ public final class LayerReadinessHandler: ChannelInboundHandler, RemovableChanne
         }
     }
 
+    /// Fails readiness with the error, then forwards it.
     public func errorCaught(context: ChannelHandlerContext, error: any Error) {
         fail(error)
         context.fireErrorCaught(error)
     }
 
+    /// Fails readiness with ``LayerError/closedBeforeReady`` if it is pending.
     public func channelInactive(context: ChannelHandlerContext) {
         fail(LayerError.closedBeforeReady)
         context.fireChannelInactive()
     }
 
+    /// Fails readiness with ``LayerError/closedBeforeReady`` if it is pending.
     public func handlerRemoved(context: ChannelHandlerContext) {
         fail(LayerError.closedBeforeReady)
     }
@@ -94,6 +101,7 @@ public enum LayerError: Error, Equatable, CustomStringConvertible {
     /// The layer was not ready within its timeout (a handshake that never completed).
     case notReady(within: Duration)
 
+    /// Says why the layer never became ready.
     public var description: String {
         switch self {
         case .closedBeforeReady: "the connection closed before its handshake completed"

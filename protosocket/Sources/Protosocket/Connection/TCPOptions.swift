@@ -12,6 +12,7 @@ public struct TCPOptions: Sendable, Hashable {
     /// TCP keepalive: probe an idle connection after this long; `nil` leaves it off.
     public var keepAlive: Duration?
 
+    /// Makes options; the defaults turn on `TCP_NODELAY` and leave keepalive off.
     public init(noDelay: Bool = true, keepAlive: Duration? = nil) {
         self.noDelay = noDelay
         self.keepAlive = keepAlive

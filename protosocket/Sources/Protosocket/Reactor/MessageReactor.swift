@@ -41,6 +41,7 @@ public enum CloseReason: Sendable, CustomStringConvertible {
     /// directly).
     case closedLocally
 
+    /// Says why the connection ended.
     public var description: String {
         switch self {
         case .peerClosed: "the peer closed the connection"
@@ -61,7 +62,7 @@ public enum CloseReason: Sendable, CustomStringConvertible {
 /// Every callback runs on that loop and has exclusive, synchronous access to the
 /// reactor (`mutating`); a reactor needs no locks and need not be `Sendable`.
 /// Work for the connection comes from two places: commands sent through the
-/// connection's Spillway ``Spillway/Sender`` from any thread (turned into outbound
+/// connection's Spillway `Sender` from any thread (turned into outbound
 /// messages by ``onCommand(_:)``), and outbound messages the reactor produces
 /// itself in ``pollOutbound(budget:)``.
 ///
