@@ -4,7 +4,8 @@ import NIOCore
 import NIOPosix
 import Protosocket
 
-/// Opens plain TCP protosocket connections.
+/// Opens protosocket connections over TCP (plain, or with ``channelLayers`` such as
+/// TLS) or a Unix domain socket.
 ///
 /// ```swift
 /// let connector = TCPConnector()
@@ -63,8 +64,25 @@ public struct TCPConnector: Sendable {
         to address: SocketAddress,
         factory: Factory
     ) async throws -> ClientConnection<Factory.Reactor.Command> {
-        try await connect(factory: factory, serverHost: nil, peer: "\(address)") { bootstrap in
+        try await connect(factory: factory, serverHost: nil, peer: "\(address)", isTCP: address.protocol != .unix) { bootstrap in
             bootstrap.connect(to: address)
+        }
+    }
+
+    /// Connects to `endpoint`: a host and port, or a Unix domain socket (where
+    /// ``tcp`` does not apply); see ``connect(host:port:factory:)``.
+    @inlinable
+    public func connect<Factory: ConnectionFactory>(
+        to endpoint: Endpoint,
+        factory: Factory
+    ) async throws -> ClientConnection<Factory.Reactor.Command> {
+        switch endpoint.address {
+        case .host(let host, let port):
+            try await connect(host: host, port: port, factory: factory)
+        case .unixDomainSocket(let path):
+            try await connect(factory: factory, serverHost: nil, peer: endpoint.description, isTCP: false) { bootstrap in
+                bootstrap.connect(unixDomainSocketPath: path)
+            }
         }
     }
 
@@ -73,6 +91,7 @@ public struct TCPConnector: Sendable {
         factory: Factory,
         serverHost: String?,
         peer: String,
+        isTCP: Bool = true,
         _ open: (ClientBootstrap) -> EventLoopFuture<any Channel>
     ) async throws -> ClientConnection<Factory.Reactor.Command> {
         let configuration = self.configuration
@@ -91,7 +110,9 @@ public struct TCPConnector: Sendable {
             .channelOption(ChannelOptions.autoRead, value: false)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try tcp.apply(to: channel)
+                    if isTCP {
+                        try tcp.apply(to: channel)
+                    }
                     let ready = try layers.map { try $0.addHandlers(to: channel, serverHost: serverHost) }
                     let context = try factory.addHandler(to: channel, configuration: configuration, logger: logger)
                     let attempt = ConnectAttempt(

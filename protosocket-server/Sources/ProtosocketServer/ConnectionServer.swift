@@ -59,17 +59,14 @@ public final class ConnectionServer<Factory: ConnectionFactory>: Service, Sendab
         logger: Logger = Logger(label: "protosocket.server")
     ) async throws -> ConnectionServer {
         let connections = OpenConnections()
-        let listener = try await ServerBootstrap(group: group)
+        var bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: configuration.backlog)
-            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: configuration.reuseAddress ? 1 : 0)
-            .serverChannelOption(
-                ChannelOptions.Types.SocketOption(level: .socket, name: reusePort),
-                value: configuration.reusePort ? 1 : 0
-            )
             .childChannelOption(ChannelOptions.autoRead, value: false)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try configuration.tcp.apply(to: channel)
+                    if channel.localAddress?.protocol != .unix {
+                        try configuration.tcp.apply(to: channel)
+                    }
                     for layer in configuration.channelLayers {
                         // A layer that fails (a TLS handshake) closes its channel and
                         // reports the reason to the connection, which logs it.
@@ -81,8 +78,21 @@ public final class ConnectionServer<Factory: ConnectionFactory>: Service, Sendab
                     connections.insert(channel)
                 }
             }
-            .bind(host: configuration.host, port: configuration.port)
-            .get()
+        let listener: any Channel
+        switch configuration.listenAddress {
+        case .host(let host, let port):
+            bootstrap = bootstrap
+                .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: configuration.reuseAddress ? 1 : 0)
+                .serverChannelOption(
+                    ChannelOptions.Types.SocketOption(level: .socket, name: reusePort),
+                    value: configuration.reusePort ? 1 : 0
+                )
+            listener = try await bootstrap.bind(host: host, port: port).get()
+        case .unixDomainSocket(let path):
+            listener = try await bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true).get()
+        case .boundSocket(let descriptor):
+            listener = try await bootstrap.withBoundSocket(descriptor).get()
+        }
         logger.info("listening", metadata: ["address": "\(listener.localAddress.map { "\($0)" } ?? "?")"])
         return ConnectionServer(listener: listener, connections: connections, configuration: configuration, logger: logger)
     }

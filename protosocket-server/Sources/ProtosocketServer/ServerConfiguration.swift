@@ -1,11 +1,23 @@
 import Protosocket
 
-/// How a ``ProtosocketServer`` listens and what its connections may use.
+/// How a ``ConnectionServer`` listens and what its connections may use.
 public struct ServerConfiguration: Sendable {
-    /// The address to listen on.
-    public var host: String
-    /// The port to listen on; 0 picks a free port (see ``ProtosocketServer/localAddress``).
-    public var port: Int
+    /// Where the server listens.
+    public enum ListenAddress: Sendable, Hashable {
+        /// A host address and TCP port; port 0 picks a free port (see
+        /// ``ConnectionServer/localAddress``).
+        case host(String, port: Int)
+        /// A Unix domain socket at `path`. A socket file an earlier run left there
+        /// is removed first. TCP options do not apply.
+        case unixDomainSocket(path: String)
+        /// A socket that is already bound, handed over as a file descriptor
+        /// (socket activation: systemd passes the first one as descriptor 3). The
+        /// server listens on it and owns it from then on; it may be TCP or Unix.
+        case boundSocket(descriptor: CInt)
+    }
+
+    /// Where the server listens.
+    public var listenAddress: ListenAddress
     /// Buffer and queue limits of each connection.
     public var connection: ConnectionConfiguration
     /// Options of each accepted socket (`TCP_NODELAY` on, keepalive off by default).
@@ -25,6 +37,7 @@ public struct ServerConfiguration: Sendable {
     /// the socket; none by default.
     public var channelLayers: [any ChannelLayer]
 
+    /// A server listening on `host`:`port` over TCP.
     public init(
         host: String = "127.0.0.1",
         port: Int,
@@ -36,8 +49,31 @@ public struct ServerConfiguration: Sendable {
         shutdownGracePeriod: Duration = .seconds(10),
         channelLayers: [any ChannelLayer] = []
     ) {
-        self.host = host
-        self.port = port
+        self.init(
+            listenAddress: .host(host, port: port),
+            connection: connection,
+            tcp: tcp,
+            reuseAddress: reuseAddress,
+            reusePort: reusePort,
+            backlog: backlog,
+            shutdownGracePeriod: shutdownGracePeriod,
+            channelLayers: channelLayers
+        )
+    }
+
+    /// A server listening on `listenAddress`: TCP, a Unix domain socket, or a
+    /// socket bound elsewhere. `reuseAddress` and `reusePort` apply to TCP only.
+    public init(
+        listenAddress: ListenAddress,
+        connection: ConnectionConfiguration = .server,
+        tcp: TCPOptions = TCPOptions(),
+        reuseAddress: Bool = true,
+        reusePort: Bool = false,
+        backlog: Int32 = 65_536,
+        shutdownGracePeriod: Duration = .seconds(10),
+        channelLayers: [any ChannelLayer] = []
+    ) {
+        self.listenAddress = listenAddress
         self.connection = connection
         self.tcp = tcp
         self.reuseAddress = reuseAddress

@@ -39,6 +39,27 @@ extension RPCClient {
         return RPCClient(connection: connection, streamBufferLimit: streamBufferLimit)
     }
 
+    /// Connects to `endpoint` (a host and port, or a Unix domain socket); see
+    /// ``connect(host:port:connector:streamBufferLimit:slowConsumer:makeCodec:)``.
+    @inlinable
+    public static func connect<Codec: MessageCodec>(
+        to endpoint: Endpoint,
+        connector: TCPConnector = TCPConnector(),
+        streamBufferLimit: Int = 1024,
+        slowConsumer: SlowConsumerPolicy = .default,
+        makeCodec: @escaping @Sendable () -> Codec
+    ) async throws -> RPCClient
+    where Codec.OutboundMessage == Request, Codec.InboundMessage == Response {
+        let factory = ClientFactory<Codec, Request, Response>(
+            codecMaker: makeCodec,
+            slowConsumer: slowConsumer,
+            logger: connector.logger,
+            metrics: connector.configuration.metricsFactory ?? MetricsSystem.factory
+        )
+        let connection = try await connector.connect(to: endpoint, factory: factory)
+        return RPCClient(connection: connection, streamBufferLimit: streamBufferLimit)
+    }
+
     /// Connects to `address`; see ``connect(host:port:connector:streamBufferLimit:slowConsumer:makeCodec:)``.
     @inlinable
     public static func connect<Codec: MessageCodec>(

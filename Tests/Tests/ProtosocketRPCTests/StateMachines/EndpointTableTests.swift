@@ -1,0 +1,152 @@
+import ProtosocketClient
+@testable import ProtosocketRPC
+import Testing
+
+/// The pool's endpoint table, transition by transition. Connections are
+/// strings ("alive" unless listed in `dead`), connect attempts are integers.
+@Suite("EndpointTable")
+struct EndpointTableTests {
+    typealias Table = EndpointTable<String, Int>
+
+    let a = Endpoint.host("127.0.0.1", port: 1)
+    let b = Endpoint.host("127.0.0.2", port: 1)
+    let c = Endpoint.host("127.0.0.3", port: 1)
+    let backoff = ReconnectBackoff(initial: .seconds(1), maximum: .seconds(8), jitter: 0)
+    let start = ContinuousClock.now
+
+    /// Numbers the connect attempts a table starts.
+    final class Attempts {
+        var count = 0
+    }
+
+    let attempts = Attempts()
+
+    func choose(_ table: inout Table, at offset: Duration = .zero, excluded: Set<Endpoint> = [], dead: Set<String> = []) -> Table.Choice {
+        let attempts = self.attempts
+        return table.choose(now: start + offset, excluded: excluded, isAlive: { !dead.contains($0) }, backoff: backoff, random: 0) { _ in
+            attempts.count += 1
+            return attempts.count
+        }
+    }
+
+    func describe(_ choice: Table.Choice) -> String {
+        switch choice {
+        case .use(let connection, let endpoint): "use \(connection) at \(endpoint)"
+        case .await(let attempt, let endpoint): "await \(attempt) at \(endpoint)"
+        case .unavailable: "unavailable"
+        }
+    }
+
+    @Test("idle endpoints connect in turn; a connected one is used; calls take the endpoints round-robin")
+    func roundRobin() {
+        var table = Table()
+        #expect(table.update([a, b]).isEmpty)
+        #expect(describe(choose(&table)) == "await 1 at 127.0.0.1:1")
+        #expect(describe(choose(&table)) == "await 2 at 127.0.0.2:1")
+        // While connecting, later calls wait for the same attempt.
+        #expect(describe(choose(&table)) == "await 1 at 127.0.0.1:1")
+        #expect(table.connected(a, attempt: 1, connection: "A") == nil)
+        #expect(table.connected(b, attempt: 2, connection: "B") == nil)
+        #expect(describe(choose(&table)) == "use B at 127.0.0.2:1")
+        #expect(describe(choose(&table)) == "use A at 127.0.0.1:1")
+        #expect(describe(choose(&table)) == "use B at 127.0.0.2:1")
+    }
+
+    @Test("a failed connect backs off for the backoff delay, growing with failures in a row, then the endpoint is tried again")
+    func backoffAfterFailure() {
+        var table = Table()
+        _ = table.update([a])
+        #expect(describe(choose(&table)) == "await 1 at 127.0.0.1:1")
+        table.connectFailed(a, attempt: 1, now: start, backoff: backoff, random: 0)
+        #expect(describe(choose(&table, at: .milliseconds(999))) == "unavailable")
+        #expect(describe(choose(&table, at: .seconds(1))) == "await 2 at 127.0.0.1:1")
+        table.connectFailed(a, attempt: 2, now: start + .seconds(1), backoff: backoff, random: 0)
+        // Second failure in a row: 2 s.
+        #expect(describe(choose(&table, at: .milliseconds(2_999))) == "unavailable")
+        #expect(describe(choose(&table, at: .seconds(3))) == "await 3 at 127.0.0.1:1")
+        // Success resets the count: the next failure backs off 1 s again.
+        #expect(table.connected(a, attempt: 3, connection: "A") == nil)
+        #expect(describe(choose(&table, at: .seconds(4), dead: ["A"])) == "unavailable")
+        #expect(describe(choose(&table, at: .seconds(5))) == "await 4 at 127.0.0.1:1")
+    }
+
+    @Test("a dead connection ejects its endpoint and the call goes to the next one")
+    func deadConnection() {
+        var table = Table()
+        _ = table.update([a, b])
+        _ = choose(&table)
+        _ = choose(&table)
+        _ = table.connected(a, attempt: 1, connection: "A")
+        _ = table.connected(b, attempt: 2, connection: "B")
+        #expect(describe(choose(&table, dead: ["A"])) == "use B at 127.0.0.2:1")
+        #expect(describe(choose(&table, dead: ["A"])) == "use B at 127.0.0.2:1")
+    }
+
+    @Test("a stale attempt's result is refused (handed back to be closed) and its failure is ignored")
+    func staleAttempts() {
+        var table = Table()
+        _ = table.update([a])
+        _ = choose(&table)
+        #expect(table.connected(a, attempt: 7, connection: "late") == "late")
+        table.connectFailed(a, attempt: 7, now: start, backoff: backoff, random: 0)
+        #expect(describe(choose(&table)) == "await 1 at 127.0.0.1:1")
+        // Removed while connecting: the connection is handed back.
+        _ = table.update([b])
+        #expect(table.connected(a, attempt: 1, connection: "A") == "A")
+    }
+
+    @Test("an update keeps the state of endpoints that stay and hands back the connections of those that go")
+    func updates() {
+        var table = Table()
+        _ = table.update([a, b, a])
+        #expect(table.endpoints == [a, b])
+        _ = choose(&table)
+        _ = choose(&table)
+        _ = table.connected(a, attempt: 1, connection: "A")
+        _ = table.connected(b, attempt: 2, connection: "B")
+        #expect(table.update([b, c]) == ["A"])
+        #expect(describe(choose(&table)) == "use B at 127.0.0.2:1")
+        #expect(table.removeConnections() == ["B"])
+    }
+
+    @Test("excluded endpoints are skipped; with every endpoint excluded or backing off, nothing is available")
+    func exclusion() {
+        var table = Table()
+        #expect(describe(choose(&table)) == "unavailable")
+        _ = table.update([a, b])
+        #expect(describe(choose(&table, excluded: [a])) == "await 1 at 127.0.0.2:1")
+        #expect(describe(choose(&table, excluded: [a, b])) == "unavailable")
+    }
+
+    @Test("a key takes the first eligible endpoint of its ranking")
+    func ranked() {
+        var table = Table()
+        _ = table.update([a, b, c])
+        let attempts = self.attempts
+        let backoff = self.backoff
+        let ranking = [c, a, b]
+        let pick = { (table: inout Table, now: ContinuousClock.Instant) in
+            table.choose(ranked: ranking, now: now, isAlive: { _ in true }, backoff: backoff, random: 0) { _ in
+                attempts.count += 1
+                return attempts.count
+            }
+        }
+        #expect(describe(pick(&table, start)) == "await 1 at 127.0.0.3:1")
+        table.connectFailed(c, attempt: 1, now: start, backoff: backoff, random: 0)
+        #expect(describe(pick(&table, start)) == "await 2 at 127.0.0.1:1")
+        #expect(describe(pick(&table, start + .seconds(2))) == "await 3 at 127.0.0.3:1")
+    }
+}
+
+@Suite("ReconnectBackoff")
+struct ReconnectBackoffTests {
+    @Test("delays double from the initial one up to the maximum; jitter shortens them by up to its fraction")
+    func delays() {
+        let backoff = ReconnectBackoff(initial: .milliseconds(100), maximum: .seconds(1), multiplier: 2, jitter: 0.5)
+        #expect(backoff.delay(afterFailures: 1, random: 0) == .milliseconds(100))
+        #expect(backoff.delay(afterFailures: 3, random: 0) == .milliseconds(400))
+        #expect(backoff.delay(afterFailures: 10, random: 0) == .seconds(1))
+        #expect(backoff.delay(afterFailures: 1_000, random: 0) == .seconds(1))
+        #expect(backoff.delay(afterFailures: 1, random: 1) == .milliseconds(50))
+    }
+}

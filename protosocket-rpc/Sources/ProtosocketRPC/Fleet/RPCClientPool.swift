@@ -1,0 +1,247 @@
+import KLock
+import Logging
+import ProtosocketClient
+import ServiceLifecycle
+
+/// Connections to several servers, found by an ``EndpointResolver``: calls spread
+/// over the endpoints that work, keys go to the same endpoint from every process,
+/// and an endpoint that fails is left out for a while and tried again.
+///
+/// ```swift
+/// let pool = RPCClientPool(resolver: DNSEndpoints(host: "kv.internal", port: 9000)) { endpoint in
+///     try await RPCClient<KVRequestMessage, KVResponseMessage>.connect(to: endpoint) { LengthPrefixedCodec() }
+/// }
+/// async let running: Void = pool.run()     // or in a ServiceGroup
+/// let value = try await pool.client(forKey: "user-42").unary(request)
+/// ```
+///
+/// - One connection per endpoint, opened on first use; everyone who needs it
+///   while it connects waits for the same connect.
+/// - ``client()`` takes the endpoints in turn (round-robin), skipping those that
+///   are backing off. ``client(forKey:)`` ranks the endpoints by
+///   ``RendezvousHash`` for the key and takes the first that works: the same
+///   endpoint from every process, and when an endpoint is removed (or backing
+///   off) only its keys move.
+/// - A failed connect, or a connection found dead, ejects its endpoint for the
+///   ``ReconnectBackoff`` delay; the call goes on to the next endpoint. When the
+///   delay has passed, the next call that picks the endpoint connects again.
+/// - Calls are never retried: a call in flight on a connection that dies fails at
+///   once with ``RPCError/connectionClosed`` (RPCs may not be idempotent).
+/// - ``run()`` resolves the endpoints and keeps them current; it owns every
+///   connection, and closes them when it returns. Calls wait for the first
+///   resolution.
+public final class RPCClientPool<Request: RPCMessage, Response: RPCMessage>: Service, Sendable {
+    typealias Client = RPCClient<Request, Response>
+    typealias Attempt = Task<Client, any Error>
+    typealias Table = EndpointTable<Client, Attempt>
+
+    private struct State: Sendable {
+        var table = Table()
+        /// Calls waiting for the first resolution.
+        var waiters: [CheckedContinuation<Void, any Error>] = []
+        var phase = Phase.unresolved
+
+        enum Phase: Sendable {
+            case unresolved
+            case resolved
+            case closed
+        }
+    }
+
+    private let state = KLock(State())
+    private let resolver: any EndpointResolver
+    private let backoff: ReconnectBackoff
+    private let connect: @Sendable (Endpoint) async throws -> Client
+    private let doorbell = Doorbell()
+    private let logger: Logger
+
+    /// - Parameters:
+    ///   - resolver: Where the endpoints come from: ``StaticEndpoints``,
+    ///     ``DNSEndpoints`` or your own.
+    ///   - backoff: How long a failed endpoint is left out.
+    ///   - logger: Where resolution failures and ejections are logged.
+    ///   - connect: Opens one connection to an endpoint.
+    public init(
+        resolver: some EndpointResolver,
+        backoff: ReconnectBackoff = ReconnectBackoff(),
+        logger: Logger = Logger(label: "protosocket.rpc.pool"),
+        connect: @escaping @Sendable (Endpoint) async throws -> RPCClient<Request, Response>
+    ) {
+        self.resolver = resolver
+        self.backoff = backoff
+        self.logger = logger
+        self.connect = connect
+    }
+
+    /// The endpoints of the last resolution.
+    public var endpoints: [Endpoint] {
+        state.withLock { $0.table.endpoints }
+    }
+
+    /// Resolves the endpoints, then again every refresh interval and after a
+    /// failure, until cancelled or shut down gracefully; then closes every
+    /// connection, and calls fail with ``RPCClientPoolError/closed``.
+    public func run() async throws {
+        await withGracefulShutdownHandler {
+            repeat {
+                await refresh()
+                await doorbell.wait(upTo: resolver.refreshInterval)
+            } while !Task.isCancelled && state.withLock({ $0.phase != .closed })
+        } onGracefulShutdown: {
+            self.close()
+        }
+        close()
+        let open = state.withLock { $0.table.removeConnections() }
+        for client in open {
+            await client.close()
+        }
+    }
+
+    /// Stops ``run()``.
+    public func close() {
+        let waiters = state.withLock { state in
+            state.phase = .closed
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters {
+            waiter.resume(throwing: RPCClientPoolError.closed)
+        }
+        doorbell.ring()
+    }
+
+    /// A connection to the next endpoint in turn that works.
+    ///
+    /// - Throws: ``RPCClientPoolError`` when no endpoint can be reached now.
+    public func client() async throws -> RPCClient<Request, Response> {
+        try await pick(ranked: nil)
+    }
+
+    /// A connection to the endpoint `key` maps to (see ``RendezvousHash``), or, if
+    /// that one cannot be reached now, to the next in the key's ranking.
+    ///
+    /// - Throws: ``RPCClientPoolError`` when no endpoint can be reached now.
+    public func client(forKey key: String) async throws -> RPCClient<Request, Response> {
+        try await client(forKeyBytes: key.utf8)
+    }
+
+    /// ``client(forKey:)`` for a key given as bytes.
+    public func client(forKeyBytes key: some Sequence<UInt8>) async throws -> RPCClient<Request, Response> {
+        try await waitForResolution()
+        return try await pick(ranked: RendezvousHash.ranked(endpoints, forKey: key))
+    }
+
+    private func pick(ranked: [Endpoint]?) async throws -> Client {
+        try await waitForResolution()
+        var excluded = Set<Endpoint>()
+        var lastError: (any Error)?
+        while true {
+            let connect = self.connect
+            let choice = try state.withLock { state -> Table.Choice in
+                guard state.phase != .closed else {
+                    throw RPCClientPoolError.closed
+                }
+                let start: (Endpoint) -> Attempt = { endpoint in Task { try await connect(endpoint) } }
+                if let ranked {
+                    return state.table.choose(
+                        ranked: ranked, now: .now, excluded: excluded, isAlive: { $0.isAlive },
+                        backoff: backoff, random: .random(in: 0..<1), startConnect: start
+                    )
+                }
+                return state.table.choose(
+                    now: .now, excluded: excluded, isAlive: { $0.isAlive },
+                    backoff: backoff, random: .random(in: 0..<1), startConnect: start
+                )
+            }
+            switch choice {
+            case .use(let client, _):
+                return client
+            case .unavailable:
+                throw RPCClientPoolError.noEndpointAvailable(lastError: lastError.map { "\($0)" })
+            case .await(let attempt, let endpoint):
+                do {
+                    let client = try await attempt.value
+                    let unwanted = state.withLock { $0.table.connected(endpoint, attempt: attempt, connection: client) }
+                    if let unwanted {
+                        await unwanted.close()
+                        excluded.insert(endpoint)
+                        continue
+                    }
+                    return client
+                } catch {
+                    state.withLock {
+                        $0.table.connectFailed(endpoint, attempt: attempt, now: .now, backoff: backoff, random: .random(in: 0..<1))
+                    }
+                    logger.debug("endpoint ejected", metadata: ["endpoint": "\(endpoint)", "error": "\(error)"])
+                    if resolver.refreshInterval != nil {
+                        doorbell.ring()
+                    }
+                    lastError = error
+                    excluded.insert(endpoint)
+                }
+            }
+        }
+    }
+
+    private func refresh() async {
+        let endpoints: [Endpoint]
+        do {
+            endpoints = try await resolver.resolve()
+        } catch {
+            logger.warning("endpoint resolution failed; keeping the last list", metadata: ["error": "\(error)"])
+            return
+        }
+        let (gone, waiters) = state.withLock { state in
+            let gone = state.table.update(endpoints)
+            guard state.phase == .unresolved else {
+                return (gone, [CheckedContinuation<Void, any Error>]())
+            }
+            state.phase = .resolved
+            defer { state.waiters = [] }
+            return (gone, state.waiters)
+        }
+        for waiter in waiters {
+            waiter.resume()
+        }
+        for client in gone {
+            await client.close()
+        }
+    }
+
+    private func waitForResolution() async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let outcome = state.withLock { state -> Result<Void, any Error>? in
+                switch state.phase {
+                case .resolved:
+                    return .success(())
+                case .closed:
+                    return .failure(RPCClientPoolError.closed)
+                case .unresolved:
+                    state.waiters.append(continuation)
+                    return nil
+                }
+            }
+            if let outcome {
+                continuation.resume(with: outcome)
+            }
+        }
+    }
+}
+
+/// Why an ``RPCClientPool`` could not give a connection.
+public enum RPCClientPoolError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// Every endpoint is backing off or failed to connect just now (or there are
+    /// none); `lastError` describes the last connect failure, if any.
+    case noEndpointAvailable(lastError: String?)
+    /// The pool's ``RPCClientPool/run()`` has ended.
+    case closed
+
+    /// Says why, for logs.
+    public var description: String {
+        switch self {
+        case .noEndpointAvailable(let lastError?): "no endpoint available (last connect error: \(lastError))"
+        case .noEndpointAvailable(nil): "no endpoint available"
+        case .closed: "the pool is closed"
+        }
+    }
+}

@@ -1,0 +1,185 @@
+import ProtosocketClient
+
+/// The endpoints of an ``RPCClientPool`` and what each one is doing: the pool's
+/// state machine. Pure: no locks, no I/O, no clock (the pool passes `now` and the
+/// random fractions in), so every transition is tested directly.
+///
+/// Per endpoint: `idle` → `connecting` → `connected`; a failed connect, or a
+/// connection found dead, → `backingOff(until:)` for the ``ReconnectBackoff`` delay
+/// of its failures in a row; once that instant has passed the endpoint is
+/// eligible again and the next call that picks it connects.
+struct EndpointTable<Connection, Attempt: Equatable> {
+    enum State {
+        case idle
+        case connecting(Attempt)
+        case connected(Connection)
+        case backingOff(until: ContinuousClock.Instant)
+    }
+
+    struct Entry {
+        var endpoint: Endpoint
+        var state: State
+        /// Failed connects and dead connections in a row.
+        var failures: Int
+    }
+
+    /// What a call should do.
+    enum Choice {
+        /// Use this open connection.
+        case use(Connection, Endpoint)
+        /// Wait for this connect (in flight, or just started by this choice).
+        case await(Attempt, Endpoint)
+        /// No endpoint is eligible now: there are none, or all are backing off.
+        case unavailable
+    }
+
+    private(set) var entries: [Entry] = []
+    private var rotation = 0
+
+    var endpoints: [Endpoint] { entries.map(\.endpoint) }
+
+    /// Replaces the endpoint list, keeping the state of endpoints that remain.
+    /// Returns the connections of endpoints that are gone, for the pool to close.
+    mutating func update(_ endpoints: [Endpoint]) -> [Connection] {
+        var old: [Endpoint: Entry] = [:]
+        for entry in entries {
+            old[entry.endpoint] = entry
+        }
+        var seen = Set<Endpoint>()
+        entries = endpoints.compactMap { endpoint in
+            guard seen.insert(endpoint).inserted else {
+                return nil
+            }
+            return old.removeValue(forKey: endpoint) ?? Entry(endpoint: endpoint, state: .idle, failures: 0)
+        }
+        return old.values.compactMap { entry in
+            if case .connected(let connection) = entry.state {
+                return connection
+            }
+            return nil
+        }
+    }
+
+    /// For a call without a key: the endpoints in turn, starting after the one the
+    /// previous call got, skipping those backing off and those in `excluded`.
+    mutating func choose(
+        now: ContinuousClock.Instant,
+        excluded: Set<Endpoint> = [],
+        isAlive: (Connection) -> Bool,
+        backoff: ReconnectBackoff,
+        random: Double,
+        startConnect: (Endpoint) -> Attempt
+    ) -> Choice {
+        guard !entries.isEmpty else {
+            return .unavailable
+        }
+        for step in 0..<entries.count {
+            let index = (rotation + step) % entries.count
+            if let choice = take(index, now: now, excluded: excluded, isAlive: isAlive, backoff: backoff, random: random, startConnect: startConnect) {
+                rotation = (index + 1) % entries.count
+                return choice
+            }
+        }
+        return .unavailable
+    }
+
+    /// For a call with a key: the first eligible endpoint in `ranked` order (the
+    /// rendezvous ranking of the key), skipping those in `excluded`.
+    mutating func choose(
+        ranked: [Endpoint],
+        now: ContinuousClock.Instant,
+        excluded: Set<Endpoint> = [],
+        isAlive: (Connection) -> Bool,
+        backoff: ReconnectBackoff,
+        random: Double,
+        startConnect: (Endpoint) -> Attempt
+    ) -> Choice {
+        for endpoint in ranked {
+            guard let index = entries.firstIndex(where: { $0.endpoint == endpoint }) else {
+                continue
+            }
+            if let choice = take(index, now: now, excluded: excluded, isAlive: isAlive, backoff: backoff, random: random, startConnect: startConnect) {
+                return choice
+            }
+        }
+        return .unavailable
+    }
+
+    /// The connect `attempt` to `endpoint` succeeded. Returns `connection` back
+    /// when the table no longer wants it (the endpoint was removed, or another
+    /// attempt replaced this one), for the pool to close.
+    mutating func connected(_ endpoint: Endpoint, attempt: Attempt, connection: Connection) -> Connection? {
+        guard let index = entries.firstIndex(where: { $0.endpoint == endpoint }),
+            case .connecting(let current) = entries[index].state, current == attempt
+        else {
+            return connection
+        }
+        entries[index].state = .connected(connection)
+        entries[index].failures = 0
+        return nil
+    }
+
+    /// The connect `attempt` to `endpoint` failed: it backs off.
+    mutating func connectFailed(_ endpoint: Endpoint, attempt: Attempt, now: ContinuousClock.Instant, backoff: ReconnectBackoff, random: Double) {
+        guard let index = entries.firstIndex(where: { $0.endpoint == endpoint }),
+            case .connecting(let current) = entries[index].state, current == attempt
+        else {
+            return
+        }
+        eject(index, now: now, backoff: backoff, random: random)
+    }
+
+    /// Every open connection, leaving every endpoint idle (the pool is closing).
+    mutating func removeConnections() -> [Connection] {
+        var open: [Connection] = []
+        for index in entries.indices {
+            if case .connected(let connection) = entries[index].state {
+                open.append(connection)
+            }
+            entries[index].state = .idle
+        }
+        return open
+    }
+
+    private mutating func eject(_ index: Int, now: ContinuousClock.Instant, backoff: ReconnectBackoff, random: Double) {
+        entries[index].failures += 1
+        let delay = backoff.delay(afterFailures: entries[index].failures, random: random)
+        entries[index].state = .backingOff(until: now.advanced(by: delay))
+    }
+
+    /// What entry `index` offers a call now, or `nil` when it is not eligible.
+    private mutating func take(
+        _ index: Int,
+        now: ContinuousClock.Instant,
+        excluded: Set<Endpoint>,
+        isAlive: (Connection) -> Bool,
+        backoff: ReconnectBackoff,
+        random: Double,
+        startConnect: (Endpoint) -> Attempt
+    ) -> Choice? {
+        let endpoint = entries[index].endpoint
+        guard !excluded.contains(endpoint) else {
+            return nil
+        }
+        switch entries[index].state {
+        case .connected(let connection) where isAlive(connection):
+            return .use(connection, endpoint)
+        case .connected:
+            // The connection died: the endpoint backs off like a failed connect.
+            eject(index, now: now, backoff: backoff, random: random)
+            return nil
+        case .connecting(let attempt):
+            return .await(attempt, endpoint)
+        case .backingOff(let until) where until > now:
+            return nil
+        case .idle, .backingOff:
+            let attempt = startConnect(endpoint)
+            entries[index].state = .connecting(attempt)
+            return .await(attempt, endpoint)
+        }
+    }
+}
+
+extension EndpointTable: Sendable where Connection: Sendable, Attempt: Sendable {}
+extension EndpointTable.State: Sendable where Connection: Sendable, Attempt: Sendable {}
+extension EndpointTable.Entry: Sendable where Connection: Sendable, Attempt: Sendable {}
