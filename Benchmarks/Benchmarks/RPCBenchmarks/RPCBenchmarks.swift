@@ -47,7 +47,7 @@ struct FixedCodec: MessageEncoder, MessageDecoder, Sendable {
 
 struct FixedService: RPCResponderFactory {
     func makeCodec() -> FixedCodec { FixedCodec() }
-    func makeResponder(remoteAddress: SocketAddress?) -> FixedConnection { FixedConnection() }
+    func makeResponder(context: RPCConnectionContext) -> FixedConnection { FixedConnection() }
 }
 
 struct FixedConnection: RPCResponder {

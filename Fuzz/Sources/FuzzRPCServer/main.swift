@@ -13,7 +13,7 @@ import ProtosocketRPC
 struct FuzzService: RPCResponderFactory {
     func makeCodec() -> ProtobufCodec<Echo_Request, Echo_Response> { ProtobufCodec(maximumMessageSize: 1024) }
 
-    func makeResponder(remoteAddress: SocketAddress?) -> FuzzConnectionService {
+    func makeResponder(context: RPCConnectionContext) -> FuzzConnectionService {
         FuzzConnectionService()
     }
 }

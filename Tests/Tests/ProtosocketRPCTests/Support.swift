@@ -17,7 +17,7 @@ struct ScriptedService: RPCResponderFactory {
 
     func makeCodec() -> ProtobufCodec<Echo_Request, Echo_Response> { ProtobufCodec() }
 
-    func makeResponder(remoteAddress: SocketAddress?) -> ScriptedConnectionService {
+    func makeResponder(context: RPCConnectionContext) -> ScriptedConnectionService {
         ScriptedConnectionService(script: answer)
     }
 }

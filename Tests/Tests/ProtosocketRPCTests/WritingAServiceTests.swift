@@ -88,7 +88,7 @@ struct WordService: RPCResponderFactory {
         LengthPrefixedCodec()
     }
 
-    func makeResponder(remoteAddress: SocketAddress?) -> WordResponder {
+    func makeResponder(context: RPCConnectionContext) -> WordResponder {
         WordResponder(definitions: definitions)
     }
 }

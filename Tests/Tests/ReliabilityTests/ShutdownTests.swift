@@ -15,7 +15,7 @@ struct SlowEchoService: RPCResponderFactory {
 
     func makeCodec() -> ProtobufCodec<Echo_Request, Echo_Response> { ProtobufCodec() }
 
-    func makeResponder(remoteAddress: SocketAddress?) -> SlowEchoConnection {
+    func makeResponder(context: RPCConnectionContext) -> SlowEchoConnection {
         SlowEchoConnection(started: started)
     }
 }

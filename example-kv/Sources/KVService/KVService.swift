@@ -40,7 +40,7 @@ public struct KVService: RPCResponderFactory {
         LengthPrefixedCodec()
     }
 
-    public func makeResponder(remoteAddress: SocketAddress?) -> KVResponder {
+    public func makeResponder(context: RPCConnectionContext) -> KVResponder {
         KVResponder(store: store)
     }
 }

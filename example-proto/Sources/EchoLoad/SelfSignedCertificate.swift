@@ -14,10 +14,12 @@ public struct SelfSignedCertificate: Sendable {
         public let description: String
     }
 
-    /// Makes a certificate in a new temporary directory.
+    /// Makes a certificate in a new temporary directory: `name` names its files,
+    /// `commonName` is its subject's CN (its alternative names are always
+    /// `localhost` and 127.0.0.1).
     ///
     /// - Throws: ``GenerationError`` when `openssl` is missing or fails.
-    public static func generate(name: String = "localhost") throws -> SelfSignedCertificate {
+    public static func generate(name: String = "localhost", commonName: String = "localhost") throws -> SelfSignedCertificate {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("protosocket-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -30,7 +32,7 @@ public struct SelfSignedCertificate: Sendable {
         openssl.arguments = [
             "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
             "-keyout", certificate.privateKeyFile, "-out", certificate.certificateFile, "-days", "1",
-            "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+            "-subj", "/CN=\(commonName)", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
         ]
         openssl.standardOutput = FileHandle.nullDevice
         openssl.standardError = FileHandle.nullDevice

@@ -20,7 +20,7 @@ public struct EchoService: RPCResponderFactory {
         ProtobufCodec(maximumMessageSize: maximumMessageSize)
     }
 
-    public func makeResponder(remoteAddress: SocketAddress?) -> EchoResponder {
+    public func makeResponder(context: RPCConnectionContext) -> EchoResponder {
         EchoResponder()
     }
 }

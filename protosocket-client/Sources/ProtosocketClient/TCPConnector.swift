@@ -113,8 +113,9 @@ public struct TCPConnector: Sendable {
                     if isTCP {
                         try tcp.apply(to: channel)
                     }
-                    let ready = try layers.map { try $0.addHandlers(to: channel, serverHost: serverHost) }
-                    let context = try factory.addHandler(to: channel, configuration: configuration, logger: logger)
+                    let peer = PeerIdentity()
+                    let ready = try layers.map { try $0.addHandlers(to: channel, serverHost: serverHost, peer: peer) }
+                    let context = try factory.addHandler(to: channel, configuration: configuration, logger: logger, peer: peer)
                     let attempt = ConnectAttempt(
                         context: context,
                         layersReady: EventLoopFuture.andAllSucceed(ready, on: channel.eventLoop)

@@ -84,16 +84,20 @@ public struct ClientTLS: ChannelLayer {
         return try ClientTLS(configuration: configuration, handshakeTimeout: handshakeTimeout)
     }
 
-    public func addHandlers(to channel: any Channel, serverHost: String?) throws -> EventLoopFuture<Void> {
+    /// Adds the TLS handler; ready when the handshake completes, when the
+    /// certificate the peer presented (verified) is recorded in `peer`.
+    public func addHandlers(to channel: any Channel, serverHost: String?, peer: PeerIdentity) throws -> EventLoopFuture<Void> {
         let name = serverName ?? serverHost
         // An IP address is not a valid SNI name; without one, swift-nio-ssl checks
         // the certificate against the peer's address.
         let sniName = name.flatMap { (try? SocketAddress(ipAddress: $0, port: 0)) == nil ? $0 : nil }
         let readiness = LayerReadinessHandler(eventLoop: channel.eventLoop, timeout: handshakeTimeout) { event in
-            if case TLSUserEvent.handshakeCompleted = event {
-                return true
+            guard case TLSUserEvent.handshakeCompleted = event else {
+                return false
             }
-            return false
+            let tls = try? channel.pipeline.syncOperations.handler(type: NIOSSLClientHandler.self)
+            peer.setCertificate(try? tls?.peerCertificate?.toDERBytes())
+            return true
         }
         let pipeline = channel.pipeline.syncOperations
         try pipeline.addHandler(NIOSSLClientHandler(context: context, serverHostname: sniName))

@@ -67,14 +67,15 @@ public final class ConnectionServer<Factory: ConnectionFactory>: Service, Sendab
                     if channel.localAddress?.protocol != .unix {
                         try configuration.tcp.apply(to: channel)
                     }
+                    let peer = PeerIdentity()
                     for layer in configuration.channelLayers {
                         // A layer that fails (a TLS handshake) closes its channel and
                         // reports the reason to the connection, which logs it.
-                        _ = try layer.addHandlers(to: channel, serverHost: nil)
+                        _ = try layer.addHandlers(to: channel, serverHost: nil, peer: peer)
                     }
                     var connectionLogger = logger
                     connectionLogger[metadataKey: "peer"] = "\(channel.remoteAddress.map { "\($0)" } ?? "unknown")"
-                    try factory.addHandler(to: channel, configuration: configuration.connection, logger: connectionLogger)
+                    try factory.addHandler(to: channel, configuration: configuration.connection, logger: connectionLogger, peer: peer)
                     connections.insert(channel)
                 }
             }

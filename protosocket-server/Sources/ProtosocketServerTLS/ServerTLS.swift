@@ -59,12 +59,16 @@ public struct ServerTLS: ChannelLayer {
         self.handshakeTimeout = handshakeTimeout
     }
 
-    public func addHandlers(to channel: any Channel, serverHost: String?) throws -> EventLoopFuture<Void> {
+    /// Adds the TLS handler; ready when the handshake completes, when the
+    /// certificate the peer presented (verified) is recorded in `peer`.
+    public func addHandlers(to channel: any Channel, serverHost: String?, peer: PeerIdentity) throws -> EventLoopFuture<Void> {
         let readiness = LayerReadinessHandler(eventLoop: channel.eventLoop, timeout: handshakeTimeout) { event in
-            if case TLSUserEvent.handshakeCompleted = event {
-                return true
+            guard case TLSUserEvent.handshakeCompleted = event else {
+                return false
             }
-            return false
+            let tls = try? channel.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self)
+            peer.setCertificate(try? tls?.peerCertificate?.toDERBytes())
+            return true
         }
         let pipeline = channel.pipeline.syncOperations
         try pipeline.addHandler(NIOSSLServerHandler(context: context))

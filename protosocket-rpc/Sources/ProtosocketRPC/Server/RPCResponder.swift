@@ -15,6 +15,16 @@ public protocol RPCResponder {
     /// Answers a request that starts an RPC. The server stamps the request's id on
     /// every response, so the responder need not set it.
     mutating func answer(_ request: Request) -> RPCAnswer<Response>
+
+    /// The connection has closed, for `reason`; called once, last, after every
+    /// RPC of the connection was cancelled. The default does nothing.
+    mutating func connectionClosed(_ reason: CloseReason)
+}
+
+extension RPCResponder {
+    /// Does nothing.
+    @inlinable
+    public mutating func connectionClosed(_ reason: CloseReason) {}
 }
 
 /// What an ``RPCServer`` is built from: for each accepted connection, a codec and
@@ -31,5 +41,5 @@ public protocol RPCResponderFactory: Sendable {
 
     /// The responder of a new connection, on its event loop. Throwing refuses the
     /// connection.
-    func makeResponder(remoteAddress: SocketAddress?) throws -> Responder
+    func makeResponder(context: RPCConnectionContext) throws -> Responder
 }

@@ -12,13 +12,19 @@ public struct ConnectionContext<Command: Sendable>: Sendable {
     public let waker: ConnectionWaker
     /// The peer's address, when known.
     public let remoteAddress: SocketAddress?
+    /// This side's address, when known.
+    public let localAddress: SocketAddress?
+    /// What the layers beneath the connection (TLS) established about the peer.
+    public let peer: PeerIdentity
     /// The loop the connection and its reactor live on.
     public var eventLoop: any EventLoop { waker.eventLoop }
 
     @usableFromInline
-    init(sender: Sender<Command>, waker: ConnectionWaker, remoteAddress: SocketAddress?) {
+    init(sender: Sender<Command>, waker: ConnectionWaker, remoteAddress: SocketAddress?, localAddress: SocketAddress?, peer: PeerIdentity) {
         self.sender = sender
         self.waker = waker
         self.remoteAddress = remoteAddress
+        self.localAddress = localAddress
+        self.peer = peer
     }
 }

@@ -21,7 +21,8 @@ public protocol ConnectionFactory: Sendable {
 
 extension ConnectionFactory {
     /// Adds a connection handler made by this factory to `channel`'s pipeline; on the
-    /// channel's event loop only.
+    /// channel's event loop only. `peer` is what the channel's layers fill in (pass
+    /// the one given to them).
     ///
     /// - Returns: The context the reactor was made with (its sender and waker).
     @inlinable
@@ -29,7 +30,8 @@ extension ConnectionFactory {
     public func addHandler(
         to channel: any Channel,
         configuration: ConnectionConfiguration,
-        logger: Logger
+        logger: Logger,
+        peer: PeerIdentity = PeerIdentity()
     ) throws -> ConnectionContext<Reactor.Command> {
         var made: ConnectionContext<Reactor.Command>?
         let handler = try ConnectionHandler<Codec, Reactor>.makeHandler(
@@ -37,7 +39,9 @@ extension ConnectionFactory {
             configuration: configuration,
             logger: logger,
             eventLoop: channel.eventLoop,
-            remoteAddress: channel.remoteAddress
+            remoteAddress: channel.remoteAddress,
+            localAddress: channel.localAddress,
+            peer: peer
         ) { context in
             made = context
             return try makeReactor(context)

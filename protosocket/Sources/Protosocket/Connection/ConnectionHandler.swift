@@ -489,11 +489,19 @@ extension ConnectionHandler {
         logger: Logger,
         eventLoop: any EventLoop,
         remoteAddress: SocketAddress?,
+        localAddress: SocketAddress? = nil,
+        peer: PeerIdentity = PeerIdentity(),
         makeReactor: (ConnectionContext<Reactor.Command>) throws -> Reactor
     ) rethrows -> ConnectionHandler {
         let (sender, receiver) = SpillwayChannel.make(of: Reactor.Command.self)
         let waker = ConnectionWaker(eventLoop: eventLoop)
-        let reactor = try makeReactor(ConnectionContext(sender: sender, waker: waker, remoteAddress: remoteAddress))
+        let reactor = try makeReactor(ConnectionContext(
+            sender: sender,
+            waker: waker,
+            remoteAddress: remoteAddress,
+            localAddress: localAddress,
+            peer: peer
+        ))
         return ConnectionHandler(
             codec: codec,
             reactor: reactor,

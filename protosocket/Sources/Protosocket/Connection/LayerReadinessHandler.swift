@@ -4,7 +4,7 @@ import NIOCore
 /// succeeds ``ready`` on the user event that `isReadyEvent` recognizes, and fails
 /// it on an error, on close, or when `timeout` passes first, closing the channel.
 /// A layer adds it after its own handlers and returns ``ready`` from
-/// ``ChannelLayer/addHandlers(to:serverHost:)``.
+/// ``ChannelLayer/addHandlers(to:serverHost:peer:)``.
 ///
 /// Every event passes on, so the connection handler sees (and logs) the errors.
 public final class LayerReadinessHandler: ChannelInboundHandler, RemovableChannelHandler {

@@ -31,7 +31,13 @@ struct RPCConnectionFactory<Responders: RPCResponderFactory>: ConnectionFactory 
         _ context: ConnectionContext<RPCServerEvent<Responders.Responder.Response>>
     ) throws -> RPCServerReactor<Responders.Responder> {
         RPCServerReactor(
-            responder: try responders.makeResponder(remoteAddress: context.remoteAddress),
+            responder: try responders.makeResponder(
+                context: RPCConnectionContext(
+                    remoteAddress: context.remoteAddress,
+                    localAddress: context.localAddress,
+                    peer: context.peer
+                )
+            ),
             context: context,
             server: server
         )

@@ -453,5 +453,6 @@ struct RPCServerReactor<Responder: RPCResponder>: MessageReactor {
         }
         serving = nil
         ready.removeAll()
+        responder.connectionClosed(reason)
     }
 }

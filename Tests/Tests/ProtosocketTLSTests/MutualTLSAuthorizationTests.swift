@@ -1,0 +1,127 @@
+import EchoLoad
+import EchoProto
+import NIOCore
+import NIOSSL
+import Protosocket
+import ProtosocketClient
+import ProtosocketClientTLS
+import ProtosocketProto
+import ProtosocketRPC
+import ProtosocketServer
+import ProtosocketServerTLS
+import Synchronization
+import Testing
+import TestSupport
+
+/// A service that serves only clients whose verified certificate has an allowed
+/// common name, and records what its connections were told.
+struct AuthorizingService: RPCResponderFactory {
+    let allowed: Set<String>
+    let seen: Box<[String]>
+    let closes: Box<[String]>
+
+    func makeCodec() -> ProtobufCodec<Echo_Request, Echo_Response> { ProtobufCodec() }
+
+    func makeResponder(context: RPCConnectionContext) -> AuthorizingResponder {
+        seen.value.withLock { $0.append("\(context.remoteAddress?.ipAddress ?? "?") -> \(context.localAddress?.port ?? 0)") }
+        return AuthorizingResponder(peer: context.peer, allowed: allowed, closes: closes)
+    }
+}
+
+/// A value shared by the connections of a test server.
+final class Box<Value: Sendable>: Sendable {
+    let value: Mutex<Value>
+    init(_ value: Value) { self.value = Mutex(value) }
+}
+
+struct AuthorizingResponder: RPCResponder {
+    let peer: PeerIdentity
+    let allowed: Set<String>
+    let closes: Box<[String]>
+
+    func commonName() -> String? {
+        guard let der = peer.certificate, let certificate = try? NIOSSLCertificate(bytes: der, format: .der) else {
+            return nil
+        }
+        for name in certificate.subjectName {
+            if name.type == .commonName {
+                return name.value
+            }
+        }
+        return nil
+    }
+
+    mutating func answer(_ request: Echo_Request) -> RPCAnswer<Echo_Response> {
+        guard let name = commonName(), allowed.contains(name) else {
+            return .cancelled
+        }
+        return .response(.with { $0.echo.message = "hello \(name)" })
+    }
+
+    mutating func connectionClosed(_ reason: CloseReason) {
+        let name = commonName() ?? "anonymous"
+        closes.value.withLock { $0.append(name) }
+    }
+}
+
+@Suite("Mutual TLS: a service authorizes clients by their verified certificate")
+struct MutualTLSAuthorizationTests {
+    @Test("a client whose certificate subject is allowed is served; another, also verified, is refused by the service; both connections report their addresses and their close")
+    func authorizeBySubject() async throws {
+        let server = try SelfSignedCertificate.generate(name: "server")
+        let alice = try SelfSignedCertificate.generate(name: "alice", commonName: "alice")
+        let mallory = try SelfSignedCertificate.generate(name: "mallory", commonName: "mallory")
+        let clientRoots = NIOSSLTrustRoots.certificates(
+            try NIOSSLCertificate.fromPEMFile(alice.certificateFile) + NIOSSLCertificate.fromPEMFile(mallory.certificateFile)
+        )
+        let service = AuthorizingService(allowed: ["alice"], seen: Box([]), closes: Box([]))
+        let rpcServer = try await RPCServer.bind(
+            configuration: ServerConfiguration(
+                host: "127.0.0.1",
+                port: 0,
+                channelLayers: [try ServerTLS(
+                    certificateChainFile: server.certificateFile,
+                    privateKeyFile: server.privateKeyFile,
+                    clientCertificateTrustRoots: clientRoots
+                )]
+            ),
+            responders: service,
+            logger: quietLogger
+        )
+        let running = Task { try await rpcServer.run() }
+        let port = rpcServer.localAddress?.port ?? 0
+
+        @Sendable func connect(as client: SelfSignedCertificate) async throws -> EchoClient {
+            let tls = try ClientTLS(
+                trustRoots: .certificates(try NIOSSLCertificate.fromPEMFile(server.certificateFile)),
+                certificateChainFile: client.certificateFile,
+                privateKeyFile: client.privateKeyFile
+            )
+            return try await EchoClient.connect(
+                host: "127.0.0.1",
+                port: port,
+                connector: TCPConnector(logger: quietLogger, channelLayers: [tls])
+            ) {
+                ProtobufCodec<Echo_Response, Echo_Request>()
+            }
+        }
+
+        try await withHangGuard {
+            let admitted = try await connect(as: alice)
+            #expect(try await admitted.unary(echoRequest("hi")).echo.message == "hello alice")
+            let refused = try await connect(as: mallory)
+            await #expect(throws: RPCError.cancelledRemotely) {
+                _ = try await refused.unary(echoRequest("hi"))
+            }
+            await admitted.close()
+            await refused.close()
+        }
+        await rpcServer.close()
+        _ = await running.result
+
+        let seen = service.seen.value.withLock { $0 }
+        #expect(seen == ["127.0.0.1 -> \(port)", "127.0.0.1 -> \(port)"])
+        let closes = service.closes.value.withLock { $0 }.sorted()
+        #expect(closes == ["alice", "mallory"])
+    }
+}
