@@ -16,6 +16,8 @@ extension RPCClient {
     ///   - slowConsumer: What to do when a stream's consumer falls
     ///     `streamBufferLimit` responses behind: pause the connection (the default,
     ///     warning after 5 s) or fail that stream.
+    ///   - tracing: Where each call's span goes (see ``RPCTracing``); by default the
+    ///     bootstrapped tracer, or none.
     ///   - makeCodec: The codec of the connection: requests out, responses in.
     /// - Throws: `ConnectError` (it names the address and the cause) when the
     ///   connection cannot be established.
@@ -26,6 +28,7 @@ extension RPCClient {
         connector: TCPConnector = TCPConnector(),
         streamBufferLimit: Int = 1024,
         slowConsumer: SlowConsumerPolicy = .default,
+        tracing: RPCTracing? = .bootstrapped,
         makeCodec: @escaping @Sendable () -> Codec
     ) async throws -> RPCClient
     where Codec.OutboundMessage == Request, Codec.InboundMessage == Response {
@@ -36,17 +39,18 @@ extension RPCClient {
             metrics: connector.configuration.metricsFactory ?? MetricsSystem.factory
         )
         let connection = try await connector.connect(host: host, port: port, factory: factory)
-        return RPCClient(connection: connection, streamBufferLimit: streamBufferLimit)
+        return RPCClient(connection: connection, streamBufferLimit: streamBufferLimit, tracing: tracing)
     }
 
     /// Connects to `endpoint` (a host and port, or a Unix domain socket); see
-    /// ``connect(host:port:connector:streamBufferLimit:slowConsumer:makeCodec:)``.
+    /// ``connect(host:port:connector:streamBufferLimit:slowConsumer:tracing:makeCodec:)``.
     @inlinable
     public static func connect<Codec: MessageCodec>(
         to endpoint: Endpoint,
         connector: TCPConnector = TCPConnector(),
         streamBufferLimit: Int = 1024,
         slowConsumer: SlowConsumerPolicy = .default,
+        tracing: RPCTracing? = .bootstrapped,
         makeCodec: @escaping @Sendable () -> Codec
     ) async throws -> RPCClient
     where Codec.OutboundMessage == Request, Codec.InboundMessage == Response {
@@ -57,16 +61,17 @@ extension RPCClient {
             metrics: connector.configuration.metricsFactory ?? MetricsSystem.factory
         )
         let connection = try await connector.connect(to: endpoint, factory: factory)
-        return RPCClient(connection: connection, streamBufferLimit: streamBufferLimit)
+        return RPCClient(connection: connection, streamBufferLimit: streamBufferLimit, tracing: tracing)
     }
 
-    /// Connects to `address`; see ``connect(host:port:connector:streamBufferLimit:slowConsumer:makeCodec:)``.
+    /// Connects to `address`; see ``connect(host:port:connector:streamBufferLimit:slowConsumer:tracing:makeCodec:)``.
     @inlinable
     public static func connect<Codec: MessageCodec>(
         to address: SocketAddress,
         connector: TCPConnector = TCPConnector(),
         streamBufferLimit: Int = 1024,
         slowConsumer: SlowConsumerPolicy = .default,
+        tracing: RPCTracing? = .bootstrapped,
         makeCodec: @escaping @Sendable () -> Codec
     ) async throws -> RPCClient
     where Codec.OutboundMessage == Request, Codec.InboundMessage == Response {
@@ -77,7 +82,7 @@ extension RPCClient {
             metrics: connector.configuration.metricsFactory ?? MetricsSystem.factory
         )
         let connection = try await connector.connect(to: address, factory: factory)
-        return RPCClient(connection: connection, streamBufferLimit: streamBufferLimit)
+        return RPCClient(connection: connection, streamBufferLimit: streamBufferLimit, tracing: tracing)
     }
 }
 

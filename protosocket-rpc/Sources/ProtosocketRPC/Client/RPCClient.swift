@@ -3,6 +3,7 @@ import Protosocket
 import ProtosocketClient
 import Spillway
 import Synchronization
+import Tracing
 
 /// A client of one RPC connection: a cheap `Sendable` handle that any number of
 /// tasks share.
@@ -28,8 +29,8 @@ public struct RPCClient<Request: RPCMessage, Response: RPCMessage>: Sendable {
     let core: ClientCore<Request, Response>
 
     @usableFromInline
-    init(connection: ClientConnection<ClientCommand<Request, Response>>, streamBufferLimit: Int) {
-        core = ClientCore(connection: connection, streamBufferLimit: streamBufferLimit)
+    init(connection: ClientConnection<ClientCommand<Request, Response>>, streamBufferLimit: Int, tracing: RPCTracing?) {
+        core = ClientCore(connection: connection, streamBufferLimit: streamBufferLimit, tracing: tracing)
     }
 
     /// Whether the connection is open; once `false`, every call fails with
@@ -50,6 +51,24 @@ public struct RPCClient<Request: RPCMessage, Response: RPCMessage>: Sendable {
 
     @inlinable
     func unary(_ request: Request, id: UInt64) async throws -> Response {
+        guard let tracing = core.tracing else {
+            return try await untracedUnary(request, id: id)
+        }
+        let span = core.startSpan(tracing, kind: .unary)
+        do {
+            let response = try await ServiceContext.withValue(span.context) {
+                try await untracedUnary(request, id: id)
+            }
+            ClientCore<Request, Response>.end(span, "ok")
+            return response
+        } catch {
+            ClientCore<Request, Response>.end(span, rpcOutcome(of: error))
+            throw error
+        }
+    }
+
+    @inlinable
+    func untracedUnary(_ request: Request, id: UInt64) async throws -> Response {
         try Task.checkCancellation()
         if let declared = request.callKind, declared != .unary {
             throw RPCError.callKindMismatch(requested: .unary, declared: declared)
@@ -129,7 +148,8 @@ public struct RPCClient<Request: RPCMessage, Response: RPCMessage>: Sendable {
                 buffer.finish(throwing: RPCError.connectionClosed)
             }
         }
-        return RPCResponseStream(call: StreamCall(buffer: buffer, deadline: deadline))
+        let span = core.tracing.map { core.startSpan($0, kind: .streaming) }
+        return RPCResponseStream(call: StreamCall(buffer: buffer, deadline: deadline, span: span))
     }
 
     /// Sends `request` and runs `body` with its stream of responses; when `body`
@@ -182,9 +202,17 @@ final class ClientCore<Request: RPCMessage, Response: RPCMessage>: Sendable {
     @usableFromInline
     let lastID = Atomic<UInt64>(0)
 
-    init(connection: ClientConnection<ClientCommand<Request, Response>>, streamBufferLimit: Int) {
+    @usableFromInline
+    let tracing: RPCTracing?
+    /// The server's address, for spans.
+    @usableFromInline
+    let peer: String
+
+    init(connection: ClientConnection<ClientCommand<Request, Response>>, streamBufferLimit: Int, tracing: RPCTracing?) {
         self.connection = connection
         self.streamBufferLimit = streamBufferLimit
+        self.tracing = tracing
+        self.peer = tracing == nil ? "" : connection.remoteAddress.map { "\($0)" } ?? "unknown"
         let first = connection.sender
         senders = [first] + (1..<8).map { _ in first.makeSender() }
     }
@@ -197,5 +225,35 @@ final class ClientCore<Request: RPCMessage, Response: RPCMessage>: Sendable {
     @inlinable
     func sender(for id: UInt64) -> Sender<ClientCommand<Request, Response>> {
         senders[Int(id % UInt64(senders.count))]
+    }
+}
+
+extension ClientCore {
+    /// A client span for a call of `kind`, a child of the calling task's context.
+    @inlinable
+    func startSpan(_ tracing: RPCTracing, kind: RPCCallKind) -> any Span {
+        let span = tracing.tracer.startAnySpan(tracing.spanName, context: ServiceContext.current ?? .topLevel, ofKind: .client)
+        span.attributes[RPCSpanAttribute.system] = "protosocket"
+        span.attributes[RPCSpanAttribute.peer] = peer
+        span.attributes[RPCSpanAttribute.callKind] = kind.description
+        return span
+    }
+
+    @inlinable
+    static func end(_ span: any Span, _ outcome: String) {
+        span.attributes[RPCSpanAttribute.outcome] = outcome
+        span.end()
+    }
+}
+
+/// The outcome attribute of a call that failed with `error`.
+@inlinable
+func rpcOutcome(of error: any Error) -> String {
+    switch error {
+    case RPCError.deadlineExceeded: "deadline_exceeded"
+    case RPCError.connectionClosed: "connection_closed"
+    case RPCError.cancelledRemotely: "cancelled_remotely"
+    case is CancellationError: "cancelled"
+    default: "failed"
     }
 }

@@ -1,5 +1,6 @@
 import NIOCore
 import Synchronization
+import Tracing
 
 /// The responses of a streaming call, in the order the server sent them; it
 /// finishes when the server sends `end`.
@@ -109,12 +110,24 @@ final class StreamCall<Response: RPCMessage>: Sendable {
     /// that it does not keep the connection's queue alive until it fires.
     @usableFromInline
     let deadline: DeadlineTimer?
+    /// The call's span when traced; ended once, by whoever sets `isOver`.
+    @usableFromInline
+    let span: (any Span)?
 
     @usableFromInline
-    init(buffer: ResponseBuffer<Response>, deadline: Scheduled<Void>?) {
+    init(buffer: ResponseBuffer<Response>, deadline: Scheduled<Void>?, span: (any Span)?) {
         self.id = buffer.id
         self.buffer = buffer
         self.deadline = deadline.map(DeadlineTimer.init)
+        self.span = span
+    }
+
+    @inlinable
+    func endSpan(_ outcome: String) {
+        if let span {
+            span.attributes[RPCSpanAttribute.outcome] = outcome
+            span.end()
+        }
     }
 
     deinit {
@@ -130,6 +143,7 @@ final class StreamCall<Response: RPCMessage>: Sendable {
         if !isOver.exchange(true, ordering: .relaxed) {
             buffer.abandon()
             buffer.sendCancel(id)
+            endSpan("cancelled")
         }
     }
 
@@ -145,12 +159,17 @@ final class StreamCall<Response: RPCMessage>: Sendable {
         do {
             try await buffer.next(into: &batch)
             if batch.isEmpty {
-                isOver.store(true, ordering: .relaxed)
+                if !isOver.exchange(true, ordering: .relaxed) {
+                    endSpan("ok")
+                }
                 deadline?.cancel()
             }
         } catch {
-            if !isOver.exchange(true, ordering: .relaxed) && error is CancellationError {
-                buffer.sendCancel(id)
+            if !isOver.exchange(true, ordering: .relaxed) {
+                if error is CancellationError {
+                    buffer.sendCancel(id)
+                }
+                endSpan(rpcOutcome(of: error))
             }
             deadline?.cancel()
             throw error

@@ -56,15 +56,20 @@ public final class RPCServer<Responders: RPCResponderFactory>: Service, Sendable
     // specialized where the responder type is concrete (the caller's module);
     // without it they run unspecialized, with generic metadata lookups per message.
     @inlinable
-    public convenience init(responders: Responders, limits: RPCServerLimits = RPCServerLimits()) {
+    public convenience init(
+        responders: Responders,
+        limits: RPCServerLimits = RPCServerLimits(),
+        tracing: RPCTracing? = .bootstrapped
+    ) {
         self.init(
-            connections: RPCConnectionFactory(responders: responders, limits: limits, metricsFactory: nil),
+            connections: RPCConnectionFactory(responders: responders, limits: limits, metricsFactory: nil, tracing: tracing),
             listener: nil
         )
     }
 
     /// Binds a listening server for `responders`; run it (it is a `Service`) to
-    /// serve until shutdown.
+    /// serve until shutdown. With `tracing` (by default the bootstrapped tracer, if
+    /// any), every RPC is a span; see ``RPCTracing``.
     ///
     /// - Throws: When the address cannot be bound.
     @inlinable
@@ -73,12 +78,14 @@ public final class RPCServer<Responders: RPCResponderFactory>: Service, Sendable
         responders: Responders,
         limits: RPCServerLimits = RPCServerLimits(),
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
-        logger: Logger = Logger(label: "protosocket.rpc.server")
+        logger: Logger = Logger(label: "protosocket.rpc.server"),
+        tracing: RPCTracing? = .bootstrapped
     ) async throws -> RPCServer {
         let connections = RPCConnectionFactory(
             responders: responders,
             limits: limits,
-            metricsFactory: configuration.connection.metricsFactory
+            metricsFactory: configuration.connection.metricsFactory,
+            tracing: tracing
         )
         let listener = try await ConnectionServer.bind(
             configuration: configuration,

@@ -11,10 +11,11 @@ struct RPCConnectionFactory<Responders: RPCResponderFactory>: ConnectionFactory 
     let server: RPCServerShared
 
     @inlinable
-    init(responders: Responders, limits: RPCServerLimits, metricsFactory: (any MetricsFactory)?) {
+    init(responders: Responders, limits: RPCServerLimits, metricsFactory: (any MetricsFactory)?, tracing: RPCTracing?) {
         self.responders = responders
         self.server = RPCServerShared(
             limits: limits,
+            tracing: tracing,
             tasks: RPCTaskRunner(),
             running: RunningRPCCounter(limit: limits.maxRunningRPCs),
             shed: Counter(label: "protosocket.rpc.server.shed", factory: metricsFactory ?? MetricsSystem.factory)
@@ -55,10 +56,13 @@ struct RPCServerShared: Sendable {
     let running: RunningRPCCounter
     @usableFromInline
     let shed: Counter
+    @usableFromInline
+    let tracing: RPCTracing?
 
     @inlinable
-    init(limits: RPCServerLimits, tasks: RPCTaskRunner, running: RunningRPCCounter, shed: Counter) {
+    init(limits: RPCServerLimits, tracing: RPCTracing?, tasks: RPCTaskRunner, running: RunningRPCCounter, shed: Counter) {
         self.limits = limits
+        self.tracing = tracing
         self.tasks = tasks
         self.running = running
         self.shed = shed

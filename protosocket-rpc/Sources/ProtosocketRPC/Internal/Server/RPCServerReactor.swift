@@ -1,7 +1,9 @@
 import CoreMetrics
 import DequeModule
+import NIOCore
 import Protosocket
 import Spillway
+import Tracing
 
 /// The server side of an RPC connection, on its event loop.
 ///
@@ -109,6 +111,12 @@ struct RPCServerReactor<Responder: RPCResponder>: MessageReactor {
     /// once the running ones are answered.
     @usableFromInline
     var isDraining = false
+    /// The span of each traced RPC not yet answered (empty without tracing).
+    @usableFromInline
+    var spans: [UInt64: any Span] = [:]
+    /// The client's address, for spans.
+    @usableFromInline
+    let peer: String
 
     @inlinable
     init(responder: Responder, context: ConnectionContext<RPCServerEvent<Response>>, server: RPCServerShared) {
@@ -116,6 +124,7 @@ struct RPCServerReactor<Responder: RPCResponder>: MessageReactor {
         self.sender = context.sender
         self.waker = context.waker
         self.server = server
+        self.peer = server.tracing == nil ? "" : context.remoteAddress.map { "\($0)" } ?? "unknown"
     }
 
     @inlinable
@@ -135,6 +144,7 @@ struct RPCServerReactor<Responder: RPCResponder>: MessageReactor {
                 answers.append(Response.cancelled(id: id))
             } else if let index = waiting.firstIndex(where: { $0.id == id }) {
                 waiting.remove(at: index)
+                finishSpan(id, "cancelled")
                 answers.append(Response.cancelled(id: id))
             }
         case .end:
@@ -156,22 +166,56 @@ struct RPCServerReactor<Responder: RPCResponder>: MessageReactor {
             return
         }
         let declared = request.callKind
-        let answer = responder.answer(request).kind
+        let answer: RPCAnswer<Response>.Kind
+        if let tracing = server.tracing {
+            let span = startSpan(tracing, id: id, declared: declared)
+            answer = ServiceContext.withValue(span.context) { responder.answer(request).kind }
+            spans[id] = span
+        } else {
+            answer = responder.answer(request).kind
+        }
         if let declared, !answer.matches(declared) {
             // The responder answered with the other kind of call than the request
             // declares: the client could not take it.
+            finishSpan(id, "refused")
             answers.append(Response.cancelled(id: id))
             return
         }
         switch answer {
         case .response(var response):
             response.messageID = id
+            finishSpan(id, "ok")
             answers.append(response)
         case .cancelled:
+            finishSpan(id, "refused")
             answers.append(Response.cancelled(id: id))
         case let kind:
             admit(kind, id: id)
         }
+    }
+
+    // MARK: Spans
+
+    @inlinable
+    func startSpan(_ tracing: RPCTracing, id: UInt64, declared: RPCCallKind?) -> any Span {
+        let span = tracing.tracer.startAnySpan(tracing.spanName, context: .topLevel, ofKind: .server)
+        span.attributes[RPCSpanAttribute.system] = "protosocket"
+        span.attributes[RPCSpanAttribute.peer] = peer
+        span.attributes[RPCSpanAttribute.messageID] = "\(id)"
+        if let declared {
+            span.attributes[RPCSpanAttribute.callKind] = declared.description
+        }
+        return span
+    }
+
+    /// Ends the span of RPC `id`, if it is traced, with `outcome`.
+    @inlinable
+    mutating func finishSpan(_ id: UInt64, _ outcome: String) {
+        guard server.tracing != nil, let span = spans.removeValue(forKey: id) else {
+            return
+        }
+        span.attributes[RPCSpanAttribute.outcome] = outcome
+        span.end()
     }
 
     /// Starts an RPC that keeps running if the limits allow it; otherwise it waits
@@ -211,6 +255,7 @@ struct RPCServerReactor<Responder: RPCResponder>: MessageReactor {
     @inlinable
     mutating func shed(_ id: UInt64) {
         server.shed.increment()
+        finishSpan(id, "shed")
         answers.append(Response.cancelled(id: id))
     }
 
@@ -223,10 +268,17 @@ struct RPCServerReactor<Responder: RPCResponder>: MessageReactor {
             ready.append(id)
         case .deferred(let operation):
             let sender = self.sender
+            let context = spans[id]?.context
             let task = RPCTask(id: id) { task in
                 let event: RPCServerEvent<Response>
                 do {
-                    event = RPCServerEvent(.completed(task, try await operation()))
+                    let response: Response
+                    if let context {
+                        response = try await ServiceContext.withValue(context) { try await operation() }
+                    } else {
+                        response = try await operation()
+                    }
+                    event = RPCServerEvent(.completed(task, response))
                 } catch {
                     event = RPCServerEvent(.failed(task))
                 }
@@ -237,9 +289,14 @@ struct RPCServerReactor<Responder: RPCResponder>: MessageReactor {
             submit(task, id: id)
         case .asyncStream(let body):
             let slot = StreamSlot(id: id, capacity: limits.streamBufferCapacity, sender: sender)
+            let context = spans[id]?.context
             let task = RPCTask(id: id) { _ in
                 do {
-                    try await body(slot)
+                    if let context {
+                        try await ServiceContext.withValue(context) { try await body(slot) }
+                    } else {
+                        try await body(slot)
+                    }
                     slot.finish(succeeded: true)
                 } catch {
                     slot.finish(succeeded: false)
@@ -259,6 +316,7 @@ struct RPCServerReactor<Responder: RPCResponder>: MessageReactor {
             // The server no longer runs tasks (its `run()` returned).
             running[id] = nil
             server.running.release()
+            finishSpan(id, "refused")
             answers.append(Response.cancelled(id: id))
         }
     }
@@ -278,6 +336,7 @@ struct RPCServerReactor<Responder: RPCResponder>: MessageReactor {
         if serving?.id == id {
             serving = nil
         }
+        finishSpan(id, "cancelled")
         released()
     }
 
@@ -309,6 +368,7 @@ struct RPCServerReactor<Responder: RPCResponder>: MessageReactor {
         isDraining = true
         // Not started yet: refused like new RPCs.
         while let refused = waiting.popFirst() {
+            finishSpan(refused.id, "refused")
             answers.append(Response.cancelled(id: refused.id))
         }
         return isDone ? .disconnect : .continue
@@ -335,11 +395,13 @@ struct RPCServerReactor<Responder: RPCResponder>: MessageReactor {
                 return nil
             }
             response.messageID = task.id
+            finishSpan(task.id, "ok")
             return response
         case .failed(let task):
             guard takeDeferred(task) else {
                 return nil
             }
+            finishSpan(task.id, "failed")
             return Response.cancelled(id: task.id)
         case .streamReady(let slot):
             if case .asyncStream(let running, _) = running[slot.id], running === slot {
@@ -377,7 +439,7 @@ struct RPCServerReactor<Responder: RPCResponder>: MessageReactor {
             case .pulled(let source):
                 guard var response = source.next() else {
                     serving = nil
-                    end(current.id)
+                    end(current.id, "ok")
                     return .produced(Response.ended(id: current.id))
                 }
                 response.messageID = current.id
@@ -406,7 +468,7 @@ struct RPCServerReactor<Responder: RPCResponder>: MessageReactor {
                     serving = nil
                 case .finished(let succeeded):
                     serving = nil
-                    end(current.id)
+                    end(current.id, succeeded ? "ok" : "failed")
                     return .produced(succeeded ? Response.ended(id: current.id) : Response.cancelled(id: current.id))
                 }
             }
@@ -436,8 +498,9 @@ struct RPCServerReactor<Responder: RPCResponder>: MessageReactor {
 
     /// A stream sent its last response: it is over.
     @inlinable
-    mutating func end(_ id: UInt64) {
+    mutating func end(_ id: UInt64, _ outcome: String) {
         running[id] = nil
+        finishSpan(id, outcome)
         released()
     }
 
@@ -445,7 +508,9 @@ struct RPCServerReactor<Responder: RPCResponder>: MessageReactor {
     mutating func onClose(_ reason: CloseReason) {
         // Nothing to resume or start: the connection is gone.
         isPaused = false
-        waiting.removeAll()
+        while let dropped = waiting.popFirst() {
+            finishSpan(dropped.id, "cancelled")
+        }
         let ended = running
         running = [:]
         for (id, rpc) in ended {
