@@ -74,6 +74,8 @@ let package = Package(
             name: "ExampleProtoClient",
             dependencies: [
                 "EchoLoad",
+                .product(name: "ProtosocketClient", package: "protosocket-client"),
+                .product(name: "ProtosocketRPC", package: "protosocket-rpc"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -26,6 +26,9 @@ struct ExampleProtoServer: AsyncParsableCommand {
     @Option(help: "The port to listen on (default: the port in HOST, else 9000).")
     var port: Int?
 
+    @Option(help: "Listen on this Unix domain socket path instead of TCP.")
+    var unix: String?
+
     @OptionGroup var tls: ServerTLSFlags
 
     func run() async throws {
@@ -37,8 +40,7 @@ struct ExampleProtoServer: AsyncParsableCommand {
         let layers = try tls.makeServerTLS().map { [$0] } ?? []
         let server = try await RPCServer.bind(
             configuration: ServerConfiguration(
-                host: address,
-                port: port,
+                listenAddress: unix.map { .unixDomainSocket(path: $0) } ?? .host(address, port: port),
                 shutdownGracePeriod: .seconds(5),
                 channelLayers: layers
             ),

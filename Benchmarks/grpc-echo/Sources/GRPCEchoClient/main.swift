@@ -16,11 +16,11 @@ struct GRPCEchoClient: AsyncParsableCommand {
     @OptionGroup var load: LoadFlags
 
     func validate() throws {
-        _ = try Endpoint(endpoint)
+        _ = try HostPortArgument(endpoint)
     }
 
     func run() async throws {
-        let endpoint = try Endpoint(endpoint)
+        let endpoint = try HostPortArgument(endpoint)
         try await load.execute(host: endpoint.host, port: endpoint.port, connector: GRPCEchoConnector())
     }
 }

@@ -153,6 +153,36 @@ struct ClientPoolTests {
     }
 }
 
+@Suite("RPCClientPool over a Unix domain socket")
+struct UnixPoolTests {
+    @Test("a pool connects to a Unix socket endpoint once for many concurrent first callers, and keeps using that connection")
+    func unixEndpoint() async throws {
+        let path = "/tmp/protosocket-pool-\(getpid()).sock"
+        let (server, task) = try await namedServer("unix", listenAddress: .unixDomainSocket(path: path))
+        let pool = makePool([.unixDomainSocket(path: path)])
+        let running = Task { try await pool.run() }
+        // Eight callers wait for the same first connect; all of them use it.
+        try await withThrowingTaskGroup(of: String.self) { group in
+            for _ in 0..<8 {
+                group.addTask { try await name(of: try await pool.client()) }
+            }
+            for try await answer in group {
+                #expect(answer == "unix")
+            }
+        }
+        for _ in 0..<5 {
+            let route = try await pool.route()
+            #expect(route.endpoint == .unixDomainSocket(path: path))
+            #expect(try await name(of: route.client) == "unix")
+        }
+        #expect(server.openConnectionCount == 1)
+        running.cancel()
+        _ = await running.result
+        await server.close()
+        _ = await task.result
+    }
+}
+
 @Suite("Listeners: Unix domain sockets and bound descriptors")
 struct ListenerTests {
     @Test("an RPC server on a Unix domain socket answers a client that connects by path")

@@ -88,6 +88,14 @@ struct EndpointTableTests {
         _ = table.update([a])
         _ = choose(&table)
         #expect(table.connected(a, attempt: 7, connection: "late") == "late")
+        // Every waiter of one connect reports its success: all are accepted.
+        var other = Table()
+        _ = other.update([a])
+        _ = choose(&other)
+        let attempt = attempts.count
+        #expect(other.connected(a, attempt: attempt, connection: "A") == nil)
+        #expect(other.connected(a, attempt: attempt, connection: "A") == nil)
+        #expect(describe(choose(&other)) == "use A at 127.0.0.1:1")
         table.connectFailed(a, attempt: 7, now: start, backoff: backoff, random: 0)
         #expect(describe(choose(&table)) == "await 1 at 127.0.0.1:1")
         // Removed while connecting: the connection is handed back.

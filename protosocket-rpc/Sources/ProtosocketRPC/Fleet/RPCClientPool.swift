@@ -110,10 +110,23 @@ public final class RPCClientPool<Request: RPCMessage, Response: RPCMessage>: Ser
         doorbell.ring()
     }
 
+    /// Where the pool sends a call: an endpoint and the connection to it.
+    public struct Route: Sendable {
+        /// The endpoint.
+        public let endpoint: Endpoint
+        /// The connection to it.
+        public let client: RPCClient<Request, Response>
+    }
+
     /// A connection to the next endpoint in turn that works.
     ///
     /// - Throws: ``RPCClientPoolError`` when no endpoint can be reached now.
     public func client() async throws -> RPCClient<Request, Response> {
+        try await route().client
+    }
+
+    /// ``client()``, and the endpoint it goes to (to count calls per endpoint).
+    public func route() async throws -> Route {
         try await pick(ranked: nil)
     }
 
@@ -122,16 +135,16 @@ public final class RPCClientPool<Request: RPCMessage, Response: RPCMessage>: Ser
     ///
     /// - Throws: ``RPCClientPoolError`` when no endpoint can be reached now.
     public func client(forKey key: String) async throws -> RPCClient<Request, Response> {
-        try await client(forKeyBytes: key.utf8)
+        try await route(forKeyBytes: key.utf8).client
     }
 
-    /// ``client(forKey:)`` for a key given as bytes.
-    public func client(forKeyBytes key: some Sequence<UInt8>) async throws -> RPCClient<Request, Response> {
+    /// ``client(forKey:)`` for a key given as bytes, and the endpoint it goes to.
+    public func route(forKeyBytes key: some Sequence<UInt8>) async throws -> Route {
         try await waitForResolution()
         return try await pick(ranked: RendezvousHash.ranked(endpoints, forKey: key))
     }
 
-    private func pick(ranked: [Endpoint]?) async throws -> Client {
+    private func pick(ranked: [Endpoint]?) async throws -> Route {
         try await waitForResolution()
         var excluded = Set<Endpoint>()
         var lastError: (any Error)?
@@ -154,8 +167,8 @@ public final class RPCClientPool<Request: RPCMessage, Response: RPCMessage>: Ser
                 )
             }
             switch choice {
-            case .use(let client, _):
-                return client
+            case .use(let client, let endpoint):
+                return Route(endpoint: endpoint, client: client)
             case .unavailable:
                 throw RPCClientPoolError.noEndpointAvailable(lastError: lastError.map { "\($0)" })
             case .await(let attempt, let endpoint):
@@ -167,7 +180,7 @@ public final class RPCClientPool<Request: RPCMessage, Response: RPCMessage>: Ser
                         excluded.insert(endpoint)
                         continue
                     }
-                    return client
+                    return Route(endpoint: endpoint, client: client)
                 } catch {
                     state.withLock {
                         $0.table.connectFailed(endpoint, attempt: attempt, now: .now, backoff: backoff, random: .random(in: 0..<1))

@@ -12,7 +12,8 @@ struct EndpointTable<Connection, Attempt: Equatable> {
     enum State {
         case idle
         case connecting(Attempt)
-        case connected(Connection)
+        /// Open, made by that connect attempt.
+        case connected(Connection, Attempt)
         case backingOff(until: ContinuousClock.Instant)
     }
 
@@ -53,7 +54,7 @@ struct EndpointTable<Connection, Attempt: Equatable> {
             return old.removeValue(forKey: endpoint) ?? Entry(endpoint: endpoint, state: .idle, failures: 0)
         }
         return old.values.compactMap { entry in
-            if case .connected(let connection) = entry.state {
+            if case .connected(let connection, _) = entry.state {
                 return connection
             }
             return nil
@@ -105,18 +106,25 @@ struct EndpointTable<Connection, Attempt: Equatable> {
         return .unavailable
     }
 
-    /// The connect `attempt` to `endpoint` succeeded. Returns `connection` back
-    /// when the table no longer wants it (the endpoint was removed, or another
-    /// attempt replaced this one), for the pool to close.
+    /// The connect `attempt` to `endpoint` succeeded; every caller that waited for
+    /// it reports so. Returns `connection` back when the table does not hold it
+    /// (the endpoint was removed, or another attempt replaced this one), for the
+    /// pool to close; `nil` when it is the endpoint's connection.
     mutating func connected(_ endpoint: Endpoint, attempt: Attempt, connection: Connection) -> Connection? {
-        guard let index = entries.firstIndex(where: { $0.endpoint == endpoint }),
-            case .connecting(let current) = entries[index].state, current == attempt
-        else {
+        guard let index = entries.firstIndex(where: { $0.endpoint == endpoint }) else {
             return connection
         }
-        entries[index].state = .connected(connection)
-        entries[index].failures = 0
-        return nil
+        switch entries[index].state {
+        case .connecting(let current) where current == attempt:
+            entries[index].state = .connected(connection, attempt)
+            entries[index].failures = 0
+            return nil
+        case .connected(_, let current) where current == attempt:
+            // Another waiter for the same connect reported it first.
+            return nil
+        default:
+            return connection
+        }
     }
 
     /// The connect `attempt` to `endpoint` failed: it backs off.
@@ -133,7 +141,7 @@ struct EndpointTable<Connection, Attempt: Equatable> {
     mutating func removeConnections() -> [Connection] {
         var open: [Connection] = []
         for index in entries.indices {
-            if case .connected(let connection) = entries[index].state {
+            if case .connected(let connection, _) = entries[index].state {
                 open.append(connection)
             }
             entries[index].state = .idle
@@ -162,7 +170,7 @@ struct EndpointTable<Connection, Attempt: Equatable> {
             return nil
         }
         switch entries[index].state {
-        case .connected(let connection) where isAlive(connection):
+        case .connected(let connection, _) where isAlive(connection):
             return .use(connection, endpoint)
         case .connected:
             // The connection died: the endpoint backs off like a failed connect.

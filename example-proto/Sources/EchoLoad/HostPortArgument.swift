@@ -1,7 +1,7 @@
 import ArgumentParser
 
-/// A `host:port` given on the command line.
-public struct Endpoint: Sendable {
+/// A `host:port` given on the command line (the gRPC client's `--endpoint`).
+public struct HostPortArgument: Sendable {
     public var host: String
     public var port: Int
 

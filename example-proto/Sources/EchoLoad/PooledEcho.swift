@@ -1,0 +1,69 @@
+import EchoProto
+import ProtosocketClient
+import ProtosocketProto
+import ProtosocketRPC
+import Synchronization
+
+/// Echo calls spread over several servers by an `RPCClientPool`: every
+/// "connection" the load generator opens is a caller of the same pool, which
+/// holds one connection per endpoint. Calls that fail (an endpoint died) are
+/// counted by the load generator and the run goes on.
+public final class PooledEchoConnector: EchoConnector {
+    /// The pool; run it (``RPCClientPool/run()``) while the load runs.
+    public let pool: RPCClientPool<Echo_Request, Echo_Response>
+    let timeout: Duration?
+    private let served = Mutex<[String: Int]>([:])
+
+    /// A pool over what `resolver` finds; each call has `timeout` when given.
+    public init(resolver: some EndpointResolver, connector: TCPConnector = TCPConnector(), timeout: Duration?) {
+        pool = RPCClientPool(resolver: resolver, logger: connector.logger) { endpoint in
+            try await RPCClient.connect(to: endpoint, connector: connector) {
+                ProtobufCodec<Echo_Response, Echo_Request>()
+            }
+        }
+        self.timeout = timeout
+    }
+
+    /// Ignores `host` and `port`: the pool's resolver says where to connect.
+    public func connect(host: String, port: Int) async throws -> any EchoConnection {
+        PooledEchoConnection(connector: self)
+    }
+
+    /// Answered calls (and streams) per endpoint, in endpoint order.
+    public var servedPerEndpoint: [(endpoint: String, calls: Int)] {
+        served.withLock { $0 }.sorted { $0.key < $1.key }.map { (endpoint: $0.key, calls: $0.value) }
+    }
+
+    func count(_ endpoint: Endpoint) {
+        served.withLock { $0[endpoint.description, default: 0] += 1 }
+    }
+}
+
+struct PooledEchoConnection: EchoConnection {
+    let connector: PooledEchoConnector
+
+    var isAlive: Bool { true }
+
+    func unary(_ request: Echo_Request) async throws -> Echo_Response {
+        let route = try await connector.pool.route()
+        let response: Echo_Response
+        if let timeout = connector.timeout {
+            response = try await route.client.unary(request, timeout: timeout)
+        } else {
+            response = try await route.client.unary(request)
+        }
+        connector.count(route.endpoint)
+        return response
+    }
+
+    func streaming(_ request: Echo_Request, onResponse: @escaping @Sendable (Echo_Response) -> Void) async throws {
+        let route = try await connector.pool.route()
+        let stream = connector.timeout.map { route.client.streaming(request, timeout: $0) } ?? route.client.streaming(request)
+        for try await response in stream {
+            onResponse(response)
+        }
+        connector.count(route.endpoint)
+    }
+
+    func close() async {}
+}
