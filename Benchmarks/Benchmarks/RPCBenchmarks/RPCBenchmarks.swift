@@ -173,6 +173,8 @@ let benchmarks: @Sendable () -> Void = {
         try await measure(benchmark, service: EchoService(), clientCodec: FrameCodec(), makeRequest: { _ in request }, logger: quiet)
     }
 
+    registerPoolRoutingBenchmarks(logger: quiet)
+
     // The allocation gate CI runs (`scripts/allocation-gate.sh`): few iterations,
     // mallocs only, checked against `Thresholds/`. One more allocation per call adds
     // at least `gateCalls` mallocs per iteration, far above the tolerance.

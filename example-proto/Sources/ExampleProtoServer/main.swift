@@ -29,6 +29,9 @@ struct ExampleProtoServer: AsyncParsableCommand {
     @Option(help: "Listen on this Unix domain socket path instead of TCP.")
     var unix: String?
 
+    @Flag(help: "One listening socket per event loop (SO_REUSEPORT), each connection staying on the loop that accepted it.")
+    var listenerPerLoop = false
+
     @OptionGroup var tls: ServerTLSFlags
 
     func run() async throws {
@@ -41,6 +44,7 @@ struct ExampleProtoServer: AsyncParsableCommand {
         let server = try await RPCServer.bind(
             configuration: ServerConfiguration(
                 listenAddress: unix.map { .unixDomainSocket(path: $0) } ?? .host(address, port: port),
+                listenerPerEventLoop: listenerPerLoop,
                 shutdownGracePeriod: .seconds(5),
                 channelLayers: layers
             ),

@@ -29,20 +29,21 @@ import Darwin
 /// ``ServerConfiguration/shutdownGracePeriod`` to close, then closes the rest.
 /// Cancelling ``run()`` closes everything at once.
 public final class ConnectionServer<Factory: ConnectionFactory>: Service, Sendable {
-    private let listener: any Channel
+    /// One listening socket, or one per event loop (``ServerConfiguration/listenerPerEventLoop``).
+    private let listeners: [any Channel]
     private let connections: OpenConnections
     private let configuration: ServerConfiguration
     private let logger: Logger
 
     /// The address the server listens on, with the real port when bound to port 0.
-    public var localAddress: SocketAddress? { listener.localAddress }
+    public var localAddress: SocketAddress? { listeners.first?.localAddress }
 
     /// How many accepted connections are open now.
     public var openConnectionCount: Int { connections.count }
 
     @usableFromInline
-    init(listener: any Channel, connections: OpenConnections, configuration: ServerConfiguration, logger: Logger) {
-        self.listener = listener
+    init(listeners: [any Channel], connections: OpenConnections, configuration: ServerConfiguration, logger: Logger) {
+        self.listeners = listeners
         self.connections = connections
         self.configuration = configuration
         self.logger = logger
@@ -59,65 +60,103 @@ public final class ConnectionServer<Factory: ConnectionFactory>: Service, Sendab
         logger: Logger = Logger(label: "protosocket.server")
     ) async throws -> ConnectionServer {
         let connections = OpenConnections()
-        var bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(ChannelOptions.backlog, value: configuration.backlog)
-            .childChannelOption(ChannelOptions.autoRead, value: false)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    if channel.localAddress?.protocol != .unix {
-                        try configuration.tcp.apply(to: channel)
+        func bootstrap(on group: any EventLoopGroup, childGroup: any EventLoopGroup) -> ServerBootstrap {
+            ServerBootstrap(group: group, childGroup: childGroup)
+                .serverChannelOption(ChannelOptions.backlog, value: configuration.backlog)
+                .childChannelOption(ChannelOptions.autoRead, value: false)
+                .childChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        if channel.localAddress?.protocol != .unix {
+                            try configuration.tcp.apply(to: channel)
+                        }
+                        let peer = PeerIdentity()
+                        for layer in configuration.channelLayers {
+                            // A layer that fails (a TLS handshake) closes its channel and
+                            // reports the reason to the connection, which logs it.
+                            _ = try layer.addHandlers(to: channel, serverHost: nil, peer: peer)
+                        }
+                        var connectionLogger = logger
+                        connectionLogger[metadataKey: "peer"] = "\(channel.remoteAddress.map { "\($0)" } ?? "unknown")"
+                        try factory.addHandler(to: channel, configuration: configuration.connection, logger: connectionLogger, peer: peer)
+                        connections.insert(channel)
                     }
-                    let peer = PeerIdentity()
-                    for layer in configuration.channelLayers {
-                        // A layer that fails (a TLS handshake) closes its channel and
-                        // reports the reason to the connection, which logs it.
-                        _ = try layer.addHandlers(to: channel, serverHost: nil, peer: peer)
-                    }
-                    var connectionLogger = logger
-                    connectionLogger[metadataKey: "peer"] = "\(channel.remoteAddress.map { "\($0)" } ?? "unknown")"
-                    try factory.addHandler(to: channel, configuration: configuration.connection, logger: connectionLogger, peer: peer)
-                    connections.insert(channel)
                 }
-            }
-        let listener: any Channel
-        switch configuration.listenAddress {
-        case .host(let host, let port):
-            bootstrap = bootstrap
-                .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: configuration.reuseAddress ? 1 : 0)
-                .serverChannelOption(
-                    ChannelOptions.Types.SocketOption(level: .socket, name: reusePort),
-                    value: configuration.reusePort ? 1 : 0
-                )
-            listener = try await bootstrap.bind(host: host, port: port).get()
-        case .unixDomainSocket(let path):
-            listener = try await bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true).get()
-        case .boundSocket(let descriptor):
-            listener = try await bootstrap.withBoundSocket(descriptor).get()
         }
-        logger.info("listening", metadata: ["address": "\(listener.localAddress.map { "\($0)" } ?? "?")"])
-        return ConnectionServer(listener: listener, connections: connections, configuration: configuration, logger: logger)
+        func tcp(_ bootstrap: ServerBootstrap, reusePort reuse: Bool) -> ServerBootstrap {
+            bootstrap
+                .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: configuration.reuseAddress ? 1 : 0)
+                .serverChannelOption(ChannelOptions.Types.SocketOption(level: .socket, name: reusePort), value: reuse ? 1 : 0)
+        }
+        var listeners: [any Channel] = []
+        do {
+            switch configuration.listenAddress {
+            case .host(let host, let port) where configuration.listenerPerEventLoop:
+                // One listener per loop on one port: the first picks the port (when
+                // 0), the others join it; each accepts onto its own loop.
+                var boundPort = port
+                for loop in group.makeIterator() {
+                    let listener = try await tcp(bootstrap(on: loop, childGroup: loop), reusePort: true)
+                        .bind(host: host, port: boundPort).get()
+                    boundPort = listener.localAddress?.port ?? boundPort
+                    listeners.append(listener)
+                }
+            case .host(let host, let port):
+                listeners.append(
+                    try await tcp(bootstrap(on: group, childGroup: group), reusePort: configuration.reusePort)
+                        .bind(host: host, port: port).get()
+                )
+            case .unixDomainSocket(let path):
+                listeners.append(
+                    try await bootstrap(on: group, childGroup: group)
+                        .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true).get()
+                )
+            case .boundSocket(let descriptor):
+                listeners.append(try await bootstrap(on: group, childGroup: group).withBoundSocket(descriptor).get())
+            }
+        } catch {
+            for listener in listeners {
+                try? await listener.close()
+            }
+            throw error
+        }
+        logger.info(
+            "listening",
+            metadata: [
+                "address": "\(listeners.first?.localAddress.map { "\($0)" } ?? "?")",
+                "listeners": "\(listeners.count)",
+            ]
+        )
+        return ConnectionServer(listeners: listeners, connections: connections, configuration: configuration, logger: logger)
     }
 
     /// Serves until graceful shutdown (or cancellation), then shuts down.
     public func run() async throws {
-        let listener = self.listener
+        let listeners = self.listeners
         let connections = self.connections
         await withTaskCancellationHandler {
             await withGracefulShutdownHandler {
-                try? await listener.closeFuture.get()
+                for listener in listeners {
+                    try? await listener.closeFuture.get()
+                }
             } onGracefulShutdown: {
-                listener.close(promise: nil)
+                for listener in listeners {
+                    listener.close(promise: nil)
+                }
             }
             await drain()
         } onCancel: {
-            listener.close(promise: nil)
+            for listener in listeners {
+                listener.close(promise: nil)
+            }
             connections.closeAll()
         }
     }
 
     /// Stops accepting and closes every connection now.
     public func close() async {
-        try? await listener.close()
+        for listener in listeners {
+            try? await listener.close()
+        }
         connections.closeAll()
         await connections.allClosed()
     }

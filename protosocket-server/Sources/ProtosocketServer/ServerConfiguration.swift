@@ -29,6 +29,12 @@ public struct ServerConfiguration: Sendable {
     /// with it, a second server started by mistake on the same port silently
     /// takes part of the traffic.
     public var reusePort: Bool
+    /// One listening socket per event loop of the server's group, all on the same
+    /// host and port with `SO_REUSEPORT`: the kernel spreads new connections over
+    /// them and each connection stays on the loop that accepted it, with no
+    /// hand-off between loops (the layout of the Rust protosocket). TCP only; off
+    /// by default. See `Benchmarks/README.md` for what it changed here.
+    public var listenerPerEventLoop: Bool
     /// The listen backlog (the operating system may cap it).
     public var backlog: Int32
     /// How long graceful shutdown lets open connections finish before closing them.
@@ -45,6 +51,7 @@ public struct ServerConfiguration: Sendable {
         tcp: TCPOptions = TCPOptions(),
         reuseAddress: Bool = true,
         reusePort: Bool = false,
+        listenerPerEventLoop: Bool = false,
         backlog: Int32 = 65_536,
         shutdownGracePeriod: Duration = .seconds(10),
         channelLayers: [any ChannelLayer] = []
@@ -55,6 +62,7 @@ public struct ServerConfiguration: Sendable {
             tcp: tcp,
             reuseAddress: reuseAddress,
             reusePort: reusePort,
+            listenerPerEventLoop: listenerPerEventLoop,
             backlog: backlog,
             shutdownGracePeriod: shutdownGracePeriod,
             channelLayers: channelLayers
@@ -69,6 +77,7 @@ public struct ServerConfiguration: Sendable {
         tcp: TCPOptions = TCPOptions(),
         reuseAddress: Bool = true,
         reusePort: Bool = false,
+        listenerPerEventLoop: Bool = false,
         backlog: Int32 = 65_536,
         shutdownGracePeriod: Duration = .seconds(10),
         channelLayers: [any ChannelLayer] = []
@@ -78,6 +87,7 @@ public struct ServerConfiguration: Sendable {
         self.tcp = tcp
         self.reuseAddress = reuseAddress
         self.reusePort = reusePort
+        self.listenerPerEventLoop = listenerPerEventLoop
         self.backlog = backlog
         self.shutdownGracePeriod = shutdownGracePeriod
         self.channelLayers = channelLayers

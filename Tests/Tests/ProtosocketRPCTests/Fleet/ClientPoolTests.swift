@@ -1,5 +1,6 @@
 import EchoProto
 import NIOCore
+import NIOPosix
 import ProtosocketClient
 import ProtosocketProto
 import ProtosocketRPC
@@ -196,6 +197,40 @@ struct ListenerTests {
         await client.close()
         await server.close()
         _ = await task.result
+    }
+
+    @Test("one listener per event loop: every loop accepts on the same port, and clients are served")
+    func listenerPerEventLoop() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        let server = try await RPCServer.bind(
+            configuration: ServerConfiguration(host: "127.0.0.1", port: 0, listenerPerEventLoop: true),
+            responders: EchoService(),
+            group: group,
+            logger: quietLogger
+        )
+        let task = Task { try await server.run() }
+        let port = server.localAddress?.port ?? 0
+        #expect(port != 0)
+        var clients: [EchoClient] = []
+        for _ in 0..<8 {
+            let client = try await EchoClient.connect(host: "127.0.0.1", port: port, connector: TCPConnector(logger: quietLogger)) {
+                ProtobufCodec<Echo_Response, Echo_Request>()
+            }
+            #expect(try await client.unary(echoRequest("hi")).echo.message == "hi")
+            clients.append(client)
+        }
+        #expect(server.openConnectionCount == 8)
+        // A second server on that port is refused: the listeners' SO_REUSEPORT does
+        // not let a server that did not ask for it join.
+        await #expect(throws: (any Error).self) {
+            _ = try await RPCServer.bind(configuration: ServerConfiguration(host: "127.0.0.1", port: port), responders: EchoService(), logger: quietLogger)
+        }
+        for client in clients {
+            await client.close()
+        }
+        await server.close()
+        _ = await task.result
+        try await group.shutdownGracefully()
     }
 
     @Test("a server serves on a socket bound elsewhere and handed in as a descriptor")

@@ -126,23 +126,27 @@ struct EndpointTableTests {
         #expect(describe(choose(&table, excluded: [a, b])) == "unavailable")
     }
 
-    @Test("a key takes the first eligible endpoint of its ranking")
-    func ranked() {
+    @Test("a key takes the eligible endpoint with its highest rendezvous weight, then the next")
+    func keyed() {
         var table = Table()
         _ = table.update([a, b, c])
+        let key = Array("user-42".utf8)
+        let ranking = RendezvousHash.ranked([a, b, c], forKey: key)
         let attempts = self.attempts
         let backoff = self.backoff
-        let ranking = [c, a, b]
         let pick = { (table: inout Table, now: ContinuousClock.Instant) in
-            table.choose(ranked: ranking, now: now, isAlive: { _ in true }, backoff: backoff, random: 0) { _ in
+            table.choose(key: key, now: now, isAlive: { _ in true }, backoff: backoff, random: 0) { _ in
                 attempts.count += 1
                 return attempts.count
             }
         }
-        #expect(describe(pick(&table, start)) == "await 1 at 127.0.0.3:1")
-        table.connectFailed(c, attempt: 1, now: start, backoff: backoff, random: 0)
-        #expect(describe(pick(&table, start)) == "await 2 at 127.0.0.1:1")
-        #expect(describe(pick(&table, start + .seconds(2))) == "await 3 at 127.0.0.3:1")
+        #expect(describe(pick(&table, start)) == "await 1 at \(ranking[0])")
+        table.connectFailed(ranking[0], attempt: 1, now: start, backoff: backoff, random: 0)
+        #expect(describe(pick(&table, start)) == "await 2 at \(ranking[1])")
+        table.connectFailed(ranking[1], attempt: 2, now: start, backoff: backoff, random: 0)
+        #expect(describe(pick(&table, start)) == "await 3 at \(ranking[2])")
+        // Back at the top once its backoff has passed.
+        #expect(describe(pick(&table, start + .seconds(2))) == "await 4 at \(ranking[0])")
     }
 }
 

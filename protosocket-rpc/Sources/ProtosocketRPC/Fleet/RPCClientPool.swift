@@ -127,7 +127,7 @@ public final class RPCClientPool<Request: RPCMessage, Response: RPCMessage>: Ser
 
     /// ``client()``, and the endpoint it goes to (to count calls per endpoint).
     public func route() async throws -> Route {
-        try await pick(ranked: nil)
+        try await pick(key: nil)
     }
 
     /// A connection to the endpoint `key` maps to (see ``RendezvousHash``), or, if
@@ -135,16 +135,15 @@ public final class RPCClientPool<Request: RPCMessage, Response: RPCMessage>: Ser
     ///
     /// - Throws: ``RPCClientPoolError`` when no endpoint can be reached now.
     public func client(forKey key: String) async throws -> RPCClient<Request, Response> {
-        try await route(forKeyBytes: key.utf8).client
+        try await pick(key: Array(key.utf8)).client
     }
 
     /// ``client(forKey:)`` for a key given as bytes, and the endpoint it goes to.
     public func route(forKeyBytes key: some Sequence<UInt8>) async throws -> Route {
-        try await waitForResolution()
-        return try await pick(ranked: RendezvousHash.ranked(endpoints, forKey: key))
+        try await pick(key: Array(key))
     }
 
-    private func pick(ranked: [Endpoint]?) async throws -> Route {
+    private func pick(key: [UInt8]?) async throws -> Route {
         try await waitForResolution()
         var excluded = Set<Endpoint>()
         var lastError: (any Error)?
@@ -154,17 +153,16 @@ public final class RPCClientPool<Request: RPCMessage, Response: RPCMessage>: Ser
                 guard state.phase != .closed else {
                     throw RPCClientPoolError.closed
                 }
-                let start: (Endpoint) -> Attempt = { endpoint in Task { try await connect(endpoint) } }
-                if let ranked {
+                if let key {
                     return state.table.choose(
-                        ranked: ranked, now: .now, excluded: excluded, isAlive: { $0.isAlive },
-                        backoff: backoff, random: .random(in: 0..<1), startConnect: start
-                    )
+                        key: key, now: .now, excluded: excluded, isAlive: { $0.isAlive },
+                        backoff: backoff, random: { .random(in: 0..<1) }
+                    ) { endpoint in Task { try await connect(endpoint) } }
                 }
                 return state.table.choose(
                     now: .now, excluded: excluded, isAlive: { $0.isAlive },
-                    backoff: backoff, random: .random(in: 0..<1), startConnect: start
-                )
+                    backoff: backoff, random: { .random(in: 0..<1) }
+                ) { endpoint in Task { try await connect(endpoint) } }
             }
             switch choice {
             case .use(let client, let endpoint):
@@ -183,7 +181,7 @@ public final class RPCClientPool<Request: RPCMessage, Response: RPCMessage>: Ser
                     return Route(endpoint: endpoint, client: client)
                 } catch {
                     state.withLock {
-                        $0.table.connectFailed(endpoint, attempt: attempt, now: .now, backoff: backoff, random: .random(in: 0..<1))
+                        $0.table.connectFailed(endpoint, attempt: attempt, now: .now, backoff: backoff, random: { .random(in: 0..<1) })
                     }
                     logger.debug("endpoint ejected", metadata: ["endpoint": "\(endpoint)", "error": "\(error)"])
                     if resolver.refreshInterval != nil {
@@ -222,6 +220,9 @@ public final class RPCClientPool<Request: RPCMessage, Response: RPCMessage>: Ser
     }
 
     private func waitForResolution() async throws {
+        if state.withLock({ $0.phase == .resolved }) {
+            return
+        }
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             let outcome = state.withLock { state -> Result<Void, any Error>? in
                 switch state.phase {

@@ -18,14 +18,41 @@ import ProtosocketClient
 public enum RendezvousHash {
     /// The weight of `endpoint` for a key.
     public static func weight(of endpoint: Endpoint, forKey key: some Sequence<UInt8>) -> UInt64 {
+        weight(prefix: prefix(of: endpoint), forKey: key)
+    }
+
+    /// Step 1 up to the key: the same for every key, so a pool computes it once
+    /// per endpoint.
+    static func prefix(of endpoint: Endpoint) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in endpoint.description.utf8 {
             hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
         }
-        hash = (hash ^ 0xFF) &* 0x0000_0100_0000_01b3
+        return (hash ^ 0xFF) &* 0x0000_0100_0000_01b3
+    }
+
+    /// The weight for a key, from an endpoint's ``prefix(of:)``. (Concrete, so
+    /// that the pool's per-call path is specialized.)
+    static func weight(prefix: UInt64, forKey key: [UInt8]) -> UInt64 {
+        var hash = prefix
         for byte in key {
             hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
         }
+        return finalize(hash)
+    }
+
+    /// ``weight(prefix:forKey:)`` for any byte sequence.
+    static func weight(prefix: UInt64, forKey key: some Sequence<UInt8>) -> UInt64 {
+        var hash = prefix
+        for byte in key {
+            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+        }
+        return finalize(hash)
+    }
+
+    /// Step 2: the splitmix64 finalizer.
+    static func finalize(_ hash: UInt64) -> UInt64 {
+        var hash = hash
         hash ^= hash >> 30
         hash = hash &* 0xbf58_476d_1ce4_e5b9
         hash ^= hash >> 27

@@ -1,8 +1,10 @@
 import ProtosocketClient
 
 /// The endpoints of an ``RPCClientPool`` and what each one is doing: the pool's
-/// state machine. Pure: no locks, no I/O, no clock (the pool passes `now` and the
-/// random fractions in), so every transition is tested directly.
+/// state machine. Pure: no locks, no I/O, no clock (the pool passes `now`, and
+/// `random`, called only when a backoff delay is drawn, so that routing a call
+/// never asks the system for randomness), so every transition is tested
+/// directly.
 ///
 /// Per endpoint: `idle` → `connecting` → `connected`; a failed connect, or a
 /// connection found dead, → `backingOff(until:)` for the ``ReconnectBackoff`` delay
@@ -19,6 +21,8 @@ struct EndpointTable<Connection, Attempt: Equatable> {
 
     struct Entry {
         var endpoint: Endpoint
+        /// The endpoint's part of its rendezvous weights (``RendezvousHash/prefix(of:)``).
+        var hashPrefix: UInt64
         var state: State
         /// Failed connects and dead connections in a row.
         var failures: Int
@@ -51,7 +55,8 @@ struct EndpointTable<Connection, Attempt: Equatable> {
             guard seen.insert(endpoint).inserted else {
                 return nil
             }
-            return old.removeValue(forKey: endpoint) ?? Entry(endpoint: endpoint, state: .idle, failures: 0)
+            return old.removeValue(forKey: endpoint)
+                ?? Entry(endpoint: endpoint, hashPrefix: RendezvousHash.prefix(of: endpoint), state: .idle, failures: 0)
         }
         return old.values.compactMap { entry in
             if case .connected(let connection, _) = entry.state {
@@ -68,7 +73,7 @@ struct EndpointTable<Connection, Attempt: Equatable> {
         excluded: Set<Endpoint> = [],
         isAlive: (Connection) -> Bool,
         backoff: ReconnectBackoff,
-        random: Double,
+        random: () -> Double,
         startConnect: (Endpoint) -> Attempt
     ) -> Choice {
         guard !entries.isEmpty else {
@@ -84,26 +89,47 @@ struct EndpointTable<Connection, Attempt: Equatable> {
         return .unavailable
     }
 
-    /// For a call with a key: the first eligible endpoint in `ranked` order (the
-    /// rendezvous ranking of the key), skipping those in `excluded`.
+    /// For a call with a key: the eligible endpoint with the highest rendezvous
+    /// weight for `key` (``RendezvousHash``), skipping those in `excluded`.
     mutating func choose(
-        ranked: [Endpoint],
+        key: [UInt8],
         now: ContinuousClock.Instant,
         excluded: Set<Endpoint> = [],
         isAlive: (Connection) -> Bool,
         backoff: ReconnectBackoff,
-        random: Double,
+        random: () -> Double,
         startConnect: (Endpoint) -> Attempt
     ) -> Choice {
-        for endpoint in ranked {
-            guard let index = entries.firstIndex(where: { $0.endpoint == endpoint }) else {
-                continue
-            }
+        // Each entry's weight; `nil` once tried.
+        var weights: [UInt64?] = entries.map { RendezvousHash.weight(prefix: $0.hashPrefix, forKey: key) }
+        while let index = Self.heaviest(weights, entries) {
             if let choice = take(index, now: now, excluded: excluded, isAlive: isAlive, backoff: backoff, random: random, startConnect: startConnect) {
                 return choice
             }
+            weights[index] = nil
         }
         return .unavailable
+    }
+
+    /// The index of the highest weight not yet tried (ties, practically impossible:
+    /// the description that sorts first).
+    private static func heaviest(_ weights: [UInt64?], _ entries: [Entry]) -> Int? {
+        var best: (index: Int, weight: UInt64)?
+        for (index, weight) in weights.enumerated() {
+            guard let weight else {
+                continue
+            }
+            guard let current = best else {
+                best = (index, weight)
+                continue
+            }
+            if weight > current.weight
+                || (weight == current.weight && entries[index].endpoint.description < entries[current.index].endpoint.description)
+            {
+                best = (index, weight)
+            }
+        }
+        return best?.index
     }
 
     /// The connect `attempt` to `endpoint` succeeded; every caller that waited for
@@ -128,7 +154,7 @@ struct EndpointTable<Connection, Attempt: Equatable> {
     }
 
     /// The connect `attempt` to `endpoint` failed: it backs off.
-    mutating func connectFailed(_ endpoint: Endpoint, attempt: Attempt, now: ContinuousClock.Instant, backoff: ReconnectBackoff, random: Double) {
+    mutating func connectFailed(_ endpoint: Endpoint, attempt: Attempt, now: ContinuousClock.Instant, backoff: ReconnectBackoff, random: () -> Double) {
         guard let index = entries.firstIndex(where: { $0.endpoint == endpoint }),
             case .connecting(let current) = entries[index].state, current == attempt
         else {
@@ -149,9 +175,9 @@ struct EndpointTable<Connection, Attempt: Equatable> {
         return open
     }
 
-    private mutating func eject(_ index: Int, now: ContinuousClock.Instant, backoff: ReconnectBackoff, random: Double) {
+    private mutating func eject(_ index: Int, now: ContinuousClock.Instant, backoff: ReconnectBackoff, random: () -> Double) {
         entries[index].failures += 1
-        let delay = backoff.delay(afterFailures: entries[index].failures, random: random)
+        let delay = backoff.delay(afterFailures: entries[index].failures, random: random())
         entries[index].state = .backingOff(until: now.advanced(by: delay))
     }
 
@@ -162,7 +188,7 @@ struct EndpointTable<Connection, Attempt: Equatable> {
         excluded: Set<Endpoint>,
         isAlive: (Connection) -> Bool,
         backoff: ReconnectBackoff,
-        random: Double,
+        random: () -> Double,
         startConnect: (Endpoint) -> Attempt
     ) -> Choice? {
         let endpoint = entries[index].endpoint
