@@ -23,7 +23,7 @@ struct EndpointTableTests {
 
     func choose(_ table: inout Table, at offset: Duration = .zero, excluded: Set<Endpoint> = [], dead: Set<String> = []) -> Table.Choice {
         let attempts = self.attempts
-        return table.choose(now: start + offset, excluded: excluded, isAlive: { !dead.contains($0) }, backoff: backoff, random: 0) { _ in
+        return table.choose(now: start + offset, excluded: excluded, isAlive: { !dead.contains($0) }, backoff: backoff, random: { 0 }) { _ in
             attempts.count += 1
             return attempts.count
         }
@@ -57,10 +57,10 @@ struct EndpointTableTests {
         var table = Table()
         _ = table.update([a])
         #expect(describe(choose(&table)) == "await 1 at 127.0.0.1:1")
-        table.connectFailed(a, attempt: 1, now: start, backoff: backoff, random: 0)
+        table.connectFailed(a, attempt: 1, now: start, backoff: backoff, random: { 0 })
         #expect(describe(choose(&table, at: .milliseconds(999))) == "unavailable")
         #expect(describe(choose(&table, at: .seconds(1))) == "await 2 at 127.0.0.1:1")
-        table.connectFailed(a, attempt: 2, now: start + .seconds(1), backoff: backoff, random: 0)
+        table.connectFailed(a, attempt: 2, now: start + .seconds(1), backoff: backoff, random: { 0 })
         // Second failure in a row: 2 s.
         #expect(describe(choose(&table, at: .milliseconds(2_999))) == "unavailable")
         #expect(describe(choose(&table, at: .seconds(3))) == "await 3 at 127.0.0.1:1")
@@ -96,7 +96,7 @@ struct EndpointTableTests {
         #expect(other.connected(a, attempt: attempt, connection: "A") == nil)
         #expect(other.connected(a, attempt: attempt, connection: "A") == nil)
         #expect(describe(choose(&other)) == "use A at 127.0.0.1:1")
-        table.connectFailed(a, attempt: 7, now: start, backoff: backoff, random: 0)
+        table.connectFailed(a, attempt: 7, now: start, backoff: backoff, random: { 0 })
         #expect(describe(choose(&table)) == "await 1 at 127.0.0.1:1")
         // Removed while connecting: the connection is handed back.
         _ = table.update([b])
@@ -135,15 +135,15 @@ struct EndpointTableTests {
         let attempts = self.attempts
         let backoff = self.backoff
         let pick = { (table: inout Table, now: ContinuousClock.Instant) in
-            table.choose(key: key, now: now, isAlive: { _ in true }, backoff: backoff, random: 0) { _ in
+            table.choose(key: key, now: now, isAlive: { _ in true }, backoff: backoff, random: { 0 }) { _ in
                 attempts.count += 1
                 return attempts.count
             }
         }
         #expect(describe(pick(&table, start)) == "await 1 at \(ranking[0])")
-        table.connectFailed(ranking[0], attempt: 1, now: start, backoff: backoff, random: 0)
+        table.connectFailed(ranking[0], attempt: 1, now: start, backoff: backoff, random: { 0 })
         #expect(describe(pick(&table, start)) == "await 2 at \(ranking[1])")
-        table.connectFailed(ranking[1], attempt: 2, now: start, backoff: backoff, random: 0)
+        table.connectFailed(ranking[1], attempt: 2, now: start, backoff: backoff, random: { 0 })
         #expect(describe(pick(&table, start)) == "await 3 at \(ranking[2])")
         // Back at the top once its backoff has passed.
         #expect(describe(pick(&table, start + .seconds(2))) == "await 4 at \(ranking[0])")
