@@ -19,8 +19,8 @@ struct StreamInterleavingTests {
         )
         let first = ResponseBuffer<Echo_Response>(id: 1, limit: 100, waker: waker) { _ in }
         let second = ResponseBuffer<Echo_Response>(id: 2, limit: 100, waker: waker) { _ in }
-        _ = reactor.onCommand(.stream(streamRequest(id: 1), first))
-        _ = reactor.onCommand(.stream(streamRequest(id: 2), second))
+        _ = reactor.onCommand(.stream(streamRequest(id: 1), first, deadline: nil))
+        _ = reactor.onCommand(.stream(streamRequest(id: 2), second, deadline: nil))
 
         for (id, text) in [(1, "a1"), (1, "a2"), (2, "b1"), (1, "a3"), (2, "b2")] {
             #expect(reactor.onInbound(item(text, id: UInt64(id))) == .continue)

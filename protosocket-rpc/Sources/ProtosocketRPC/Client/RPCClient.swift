@@ -46,18 +46,18 @@ public struct RPCClient<Request: RPCMessage, Response: RPCMessage>: Sendable {
     ///   closes; `CancellationError` when the calling task is cancelled.
     @inlinable
     public func unary(_ request: Request) async throws -> Response {
-        try await unary(request, id: core.makeID())
+        try await unary(request, id: core.makeID(), deadline: nil)
     }
 
     @inlinable
-    func unary(_ request: Request, id: UInt64) async throws -> Response {
+    func unary(_ request: Request, id: UInt64, deadline: NIODeadline?) async throws -> Response {
         guard let tracing = core.tracing else {
-            return try await untracedUnary(request, id: id)
+            return try await untracedUnary(request, id: id, deadline: deadline)
         }
         let span = core.startSpan(tracing, kind: .unary)
         do {
             let response = try await ServiceContext.withValue(span.context) {
-                try await untracedUnary(request, id: id)
+                try await untracedUnary(request, id: id, deadline: deadline)
             }
             ClientCore<Request, Response>.end(span, "ok")
             return response
@@ -68,7 +68,7 @@ public struct RPCClient<Request: RPCMessage, Response: RPCMessage>: Sendable {
     }
 
     @inlinable
-    func untracedUnary(_ request: Request, id: UInt64) async throws -> Response {
+    func untracedUnary(_ request: Request, id: UInt64, deadline: NIODeadline?) async throws -> Response {
         try Task.checkCancellation()
         if let declared = request.callKind, declared != .unary {
             throw RPCError.callKindMismatch(requested: .unary, declared: declared)
@@ -76,16 +76,22 @@ public struct RPCClient<Request: RPCMessage, Response: RPCMessage>: Sendable {
         var request = request
         request.messageID = id
         let sender = core.sender(for: id)
-        return try await withTaskCancellationHandler {
-            try await withUnsafeThrowingContinuation { continuation in
-                do {
-                    try sender.send(.unary(request, continuation))
-                } catch {
-                    continuation.resume(throwing: RPCError.connectionClosed)
+        do {
+            return try await withTaskCancellationHandler {
+                try await withUnsafeThrowingContinuation { continuation in
+                    do {
+                        try sender.send(.unary(request, continuation, deadline: deadline))
+                    } catch {
+                        continuation.resume(throwing: RPCError.connectionClosed)
+                    }
                 }
+            } onCancel: {
+                try? sender.send(.cancel(id))
             }
-        } onCancel: {
+        } catch RPCError.deadlineExceeded {
+            // The connection expired the call: tell the server to stop its work.
             try? sender.send(.cancel(id))
+            throw RPCError.deadlineExceeded
         }
     }
 
@@ -96,14 +102,9 @@ public struct RPCClient<Request: RPCMessage, Response: RPCMessage>: Sendable {
     /// client's.
     @inlinable
     public func unary(_ request: Request, timeout: Duration) async throws -> Response {
-        let id = core.makeID()
-        let sender = core.sender(for: id)
-        let deadline = core.connection.waker.eventLoop.scheduleTask(in: TimeAmount(timeout)) { () -> Void in
-            // Fails only when the connection is gone, and the call with it.
-            _ = try? sender.send(.expire(id))
-        }
-        defer { deadline.cancel() }
-        return try await unary(request, id: id)
+        // The connection keeps the deadline: one timer for its earliest one, armed
+        // on its event loop, rather than a timer per call.
+        try await unary(request, id: core.makeID(), deadline: .now() + TimeAmount(timeout))
     }
 
     /// Sends `request` and returns its stream of responses, which finishes when the
@@ -111,13 +112,7 @@ public struct RPCClient<Request: RPCMessage, Response: RPCMessage>: Sendable {
     /// has passed before the end (the server is then sent `cancel`).
     @inlinable
     public func streaming(_ request: Request, timeout: Duration) -> RPCResponseStream<Response> {
-        let id = core.makeID()
-        let sender = core.sender(for: id)
-        let deadline = core.connection.waker.eventLoop.scheduleTask(in: TimeAmount(timeout)) { () -> Void in
-            // Fails only when the connection is gone, and the call with it.
-            _ = try? sender.send(.expire(id))
-        }
-        return streaming(request, id: id, deadline: deadline)
+        streaming(request, id: core.makeID(), deadline: .now() + TimeAmount(timeout))
     }
 
     /// Sends `request` and returns its stream of responses, which finishes when the
@@ -128,7 +123,7 @@ public struct RPCClient<Request: RPCMessage, Response: RPCMessage>: Sendable {
     }
 
     @inlinable
-    func streaming(_ request: Request, id: UInt64, deadline: Scheduled<Void>?) -> RPCResponseStream<Response> {
+    func streaming(_ request: Request, id: UInt64, deadline: NIODeadline?) -> RPCResponseStream<Response> {
         var request = request
         request.messageID = id
         let sender = core.sender(for: id)
@@ -143,13 +138,13 @@ public struct RPCClient<Request: RPCMessage, Response: RPCMessage>: Sendable {
             buffer.finish(throwing: RPCError.callKindMismatch(requested: .streaming, declared: declared))
         } else {
             do {
-                try sender.send(.stream(request, buffer))
+                try sender.send(.stream(request, buffer, deadline: deadline))
             } catch {
                 buffer.finish(throwing: RPCError.connectionClosed)
             }
         }
         let span = core.tracing.map { core.startSpan($0, kind: .streaming) }
-        return RPCResponseStream(call: StreamCall(buffer: buffer, deadline: deadline, span: span))
+        return RPCResponseStream(call: StreamCall(buffer: buffer, span: span))
     }
 
     /// Sends `request` and runs `body` with its stream of responses; when `body`

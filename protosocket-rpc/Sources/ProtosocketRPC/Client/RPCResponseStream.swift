@@ -106,19 +106,14 @@ final class StreamCall<Response: RPCMessage>: Sendable {
     let isOver = Atomic<Bool>(false)
     @usableFromInline
     let isIterated = Atomic<Bool>(false)
-    /// The call's deadline timer, if it has one: cancelled once the call is over, so
-    /// that it does not keep the connection's queue alive until it fires.
-    @usableFromInline
-    let deadline: DeadlineTimer?
     /// The call's span when traced; ended once, by whoever sets `isOver`.
     @usableFromInline
     let span: (any Span)?
 
     @usableFromInline
-    init(buffer: ResponseBuffer<Response>, deadline: Scheduled<Void>?, span: (any Span)?) {
+    init(buffer: ResponseBuffer<Response>, span: (any Span)?) {
         self.id = buffer.id
         self.buffer = buffer
-        self.deadline = deadline.map(DeadlineTimer.init)
         self.span = span
     }
 
@@ -133,7 +128,6 @@ final class StreamCall<Response: RPCMessage>: Sendable {
     deinit {
         // Abandoned before the end: stop the server's work for it.
         cancel()
-        deadline?.cancel()
     }
 
     /// Gives up on the call unless it is over: drops what is buffered and tells
@@ -162,36 +156,17 @@ final class StreamCall<Response: RPCMessage>: Sendable {
                 if !isOver.exchange(true, ordering: .relaxed) {
                     endSpan("ok")
                 }
-                deadline?.cancel()
             }
         } catch {
             if !isOver.exchange(true, ordering: .relaxed) {
-                if error is CancellationError {
+                if error is CancellationError || error as? RPCError == .deadlineExceeded {
+                    // The caller gave up, or the connection expired the call: tell
+                    // the server to stop.
                     buffer.sendCancel(id)
                 }
                 endSpan(rpcOutcome(of: error))
             }
-            deadline?.cancel()
             throw error
         }
-    }
-}
-
-/// A call's deadline timer on its connection's event loop.
-// @unchecked Sendable: `Scheduled` is only cancelled here, and cancelling a
-// scheduled task is safe from any thread (it hops to its event loop).
-@usableFromInline
-struct DeadlineTimer: @unchecked Sendable {
-    @usableFromInline
-    let scheduled: Scheduled<Void>
-
-    @inlinable
-    init(_ scheduled: Scheduled<Void>) {
-        self.scheduled = scheduled
-    }
-
-    @inlinable
-    func cancel() {
-        scheduled.cancel()
     }
 }

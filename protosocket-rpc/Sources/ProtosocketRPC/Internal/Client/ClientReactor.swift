@@ -72,6 +72,19 @@ struct ClientReactor<Request: RPCMessage, Response: RPCMessage>: MessageReactor 
     /// call leaves `pending`.
     @usableFromInline
     var lastStream: (id: UInt64, buffer: ResponseBuffer<Response>)?
+    /// The deadline of each pending call that has one.
+    @usableFromInline
+    var deadlines: [UInt64: NIODeadline] = [:]
+    /// The one timer for the earliest deadline (it wakes the connection, whose
+    /// ``poll()`` expires what is due), and when it fires.
+    @usableFromInline
+    var deadlineTimer: (at: NIODeadline, timer: Scheduled<Void>)?
+    /// Calls that expired and whose caller has not yet asked to cancel them: the
+    /// caller, woken with ``RPCError/deadlineExceeded``, sends `cancel` through its
+    /// sender (the reactor has none), and this is how the reactor knows to pass it
+    /// on to the server. At most the calls pending when they expired.
+    @usableFromInline
+    var expired: Set<UInt64> = []
 
     @inlinable
     mutating func onInbound(_ response: consuming Response) -> ReactorAction {
@@ -89,6 +102,9 @@ struct ClientReactor<Request: RPCMessage, Response: RPCMessage>: MessageReactor 
             switch pending.values[index] {
             case .unary(let continuation):
                 pending.remove(at: index)
+                if !deadlines.isEmpty {
+                    deadlines.removeValue(forKey: id)
+                }
                 continuation.resume(returning: response)
             case .stream(let buffer):
                 lastStream = (id, buffer)
@@ -146,7 +162,61 @@ struct ClientReactor<Request: RPCMessage, Response: RPCMessage>: MessageReactor 
         if lastStream?.id == id {
             lastStream = nil
         }
+        if !deadlines.isEmpty {
+            deadlines.removeValue(forKey: id)
+        }
         return pending.removeValue(forKey: id)
+    }
+
+    // MARK: Deadlines
+
+    /// Registers call `id`'s deadline, moving the timer earlier if it is the first.
+    @inlinable
+    mutating func track(_ id: UInt64, deadline: NIODeadline) {
+        deadlines[id] = deadline
+        if let current = deadlineTimer, current.at <= deadline {
+            return
+        }
+        armTimer(at: deadline)
+    }
+
+    @inlinable
+    mutating func armTimer(at deadline: NIODeadline) {
+        deadlineTimer?.timer.cancel()
+        let waker = self.waker
+        deadlineTimer = (deadline, waker.eventLoop.scheduleTask(deadline: deadline) { waker.wake() })
+    }
+
+    /// Fails every call whose deadline has passed (its caller then asks for its
+    /// `cancel`), and arms the timer for the next deadline.
+    @inlinable
+    mutating func expireDue() {
+        guard let current = deadlineTimer else {
+            return
+        }
+        let now = NIODeadline.now()
+        guard now >= current.at else {
+            return
+        }
+        deadlineTimer = nil
+        var next: NIODeadline?
+        var due: [UInt64] = []
+        for (id, deadline) in deadlines {
+            if deadline <= now {
+                due.append(id)
+            } else if next.map({ deadline < $0 }) ?? true {
+                next = deadline
+            }
+        }
+        for id in due {
+            if let call = remove(id) {
+                expired.insert(id)
+                call.fail(RPCError.deadlineExceeded)
+            }
+        }
+        if let next {
+            armTimer(at: next)
+        }
     }
 
     @inlinable
@@ -164,6 +234,9 @@ struct ClientReactor<Request: RPCMessage, Response: RPCMessage>: MessageReactor 
 
     @inlinable
     mutating func poll() -> ReactorAction {
+        if deadlineTimer != nil {
+            expireDue()
+        }
         guard let buffer = pausedBy else {
             return .continue
         }
@@ -189,25 +262,25 @@ struct ClientReactor<Request: RPCMessage, Response: RPCMessage>: MessageReactor 
     @inlinable
     mutating func onCommand(_ command: ClientCommand<Request, Response>) -> Request? {
         switch command {
-        case .unary(let request, let continuation):
+        case .unary(let request, let continuation, let deadline):
             pending[request.messageID] = .unary(continuation)
+            if let deadline {
+                track(request.messageID, deadline: deadline)
+            }
             return request
-        case .stream(let request, let buffer):
+        case .stream(let request, let buffer, let deadline):
             pending[request.messageID] = .stream(buffer)
+            if let deadline {
+                track(request.messageID, deadline: deadline)
+            }
             return request
         case .cancel(let id):
-            // Unknown: already answered, so the server has forgotten it too.
             guard let call = remove(id) else {
-                return nil
+                // Expired here: now the server is told. Otherwise unknown: already
+                // answered, so the server has forgotten it too.
+                return expired.remove(id) == nil ? nil : Request.cancelled(id: id)
             }
             call.fail(CancellationError())
-            return Request.cancelled(id: id)
-        case .expire(let id):
-            // Unknown: answered before its deadline.
-            guard let call = remove(id) else {
-                return nil
-            }
-            call.fail(RPCError.deadlineExceeded)
             return Request.cancelled(id: id)
         }
     }
@@ -222,11 +295,11 @@ struct ClientReactor<Request: RPCMessage, Response: RPCMessage>: MessageReactor 
     @inlinable
     mutating func onUndelivered(_ command: ClientCommand<Request, Response>) {
         switch command {
-        case .unary(_, let continuation):
+        case .unary(_, let continuation, _):
             continuation.resume(throwing: RPCError.connectionClosed)
-        case .stream(_, let buffer):
+        case .stream(_, let buffer, _):
             buffer.finish(throwing: RPCError.connectionClosed)
-        case .cancel, .expire:
+        case .cancel:
             break
         }
     }
@@ -235,6 +308,10 @@ struct ClientReactor<Request: RPCMessage, Response: RPCMessage>: MessageReactor 
     mutating func onClose(_ reason: CloseReason) {
         stallCheck?.cancel()
         stallCheck = nil
+        deadlineTimer?.timer.cancel()
+        deadlineTimer = nil
+        deadlines = [:]
+        expired = []
         pausedBy = nil
         wakeConsumers()
         lastStream = nil
