@@ -12,7 +12,7 @@ public final class PooledEchoConnector: EchoConnector {
     /// The pool; run it (``RPCClientPool/run()``) while the load runs.
     public let pool: RPCClientPool<Echo_Request, Echo_Response>
     let timeout: Duration?
-    private let served = Mutex<[String: Int]>([:])
+    private let served = Mutex<[Endpoint: Int]>([:])
 
     /// A pool over what `resolver` finds; each call has `timeout` when given.
     public init(resolver: some EndpointResolver, connector: TCPConnector = TCPConnector(), timeout: Duration?) {
@@ -31,11 +31,11 @@ public final class PooledEchoConnector: EchoConnector {
 
     /// Answered calls (and streams) per endpoint, in endpoint order.
     public var servedPerEndpoint: [(endpoint: String, calls: Int)] {
-        served.withLock { $0 }.sorted { $0.key < $1.key }.map { (endpoint: $0.key, calls: $0.value) }
+        served.withLock { $0 }.map { (endpoint: $0.key.description, calls: $0.value) }.sorted { $0.endpoint < $1.endpoint }
     }
 
     func count(_ endpoint: Endpoint) {
-        served.withLock { $0[endpoint.description, default: 0] += 1 }
+        served.withLock { $0[endpoint, default: 0] += 1 }
     }
 }
 

@@ -23,6 +23,7 @@ public enum RendezvousHash {
 
     /// Step 1 up to the key: the same for every key, so a pool computes it once
     /// per endpoint.
+    @usableFromInline
     static func prefix(of endpoint: Endpoint) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in endpoint.description.utf8 {
@@ -33,6 +34,7 @@ public enum RendezvousHash {
 
     /// The weight for a key, from an endpoint's ``prefix(of:)``. (Concrete, so
     /// that the pool's per-call path is specialized.)
+    @inlinable
     static func weight(prefix: UInt64, forKey key: [UInt8]) -> UInt64 {
         var hash = prefix
         for byte in key {
@@ -51,6 +53,7 @@ public enum RendezvousHash {
     }
 
     /// Step 2: the splitmix64 finalizer.
+    @inlinable
     static func finalize(_ hash: UInt64) -> UInt64 {
         var hash = hash
         hash ^= hash >> 30

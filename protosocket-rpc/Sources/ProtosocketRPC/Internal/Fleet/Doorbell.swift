@@ -3,6 +3,7 @@ import KLock
 /// Wakes one waiter; a ring with nobody waiting is kept for the next wait (rings
 /// coalesce). The pool's resolution loop waits on it for the refresh interval, a
 /// failed endpoint, or shutdown.
+@usableFromInline
 final class Doorbell: Sendable {
     private enum State {
         case quiet
@@ -12,6 +13,7 @@ final class Doorbell: Sendable {
 
     private let state = KLock(State.quiet)
 
+    @usableFromInline
     func ring() {
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
             switch state {

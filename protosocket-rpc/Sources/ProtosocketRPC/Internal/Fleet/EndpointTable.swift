@@ -10,7 +10,9 @@ import ProtosocketClient
 /// connection found dead, → `backingOff(until:)` for the ``ReconnectBackoff`` delay
 /// of its failures in a row; once that instant has passed the endpoint is
 /// eligible again and the next call that picks it connects.
+@usableFromInline
 struct EndpointTable<Connection, Attempt: Equatable> {
+    @usableFromInline
     enum State {
         case idle
         case connecting(Attempt)
@@ -19,16 +21,30 @@ struct EndpointTable<Connection, Attempt: Equatable> {
         case backingOff(until: ContinuousClock.Instant)
     }
 
+    @usableFromInline
     struct Entry {
+        @usableFromInline
         var endpoint: Endpoint
         /// The endpoint's part of its rendezvous weights (``RendezvousHash/prefix(of:)``).
+        @usableFromInline
         var hashPrefix: UInt64
+        @usableFromInline
         var state: State
         /// Failed connects and dead connections in a row.
+        @usableFromInline
         var failures: Int
+
+        @inlinable
+        init(endpoint: Endpoint, hashPrefix: UInt64, state: State, failures: Int) {
+            self.endpoint = endpoint
+            self.hashPrefix = hashPrefix
+            self.state = state
+            self.failures = failures
+        }
     }
 
     /// What a call should do.
+    @usableFromInline
     enum Choice {
         /// Use this open connection.
         case use(Connection, Endpoint)
@@ -38,13 +54,20 @@ struct EndpointTable<Connection, Attempt: Equatable> {
         case unavailable
     }
 
-    private(set) var entries: [Entry] = []
-    private var rotation = 0
+    @usableFromInline
+    var entries: [Entry] = []
+    @usableFromInline
+    var rotation = 0
 
+    @inlinable
+    init() {}
+
+    @usableFromInline
     var endpoints: [Endpoint] { entries.map(\.endpoint) }
 
     /// Replaces the endpoint list, keeping the state of endpoints that remain.
     /// Returns the connections of endpoints that are gone, for the pool to close.
+    @inlinable
     mutating func update(_ endpoints: [Endpoint]) -> [Connection] {
         var old: [Endpoint: Entry] = [:]
         for entry in entries {
@@ -68,6 +91,7 @@ struct EndpointTable<Connection, Attempt: Equatable> {
 
     /// For a call without a key: the endpoints in turn, starting after the one the
     /// previous call got, skipping those backing off and those in `excluded`.
+    @inlinable
     mutating func choose(
         now: ContinuousClock.Instant,
         excluded: Set<Endpoint> = [],
@@ -91,6 +115,7 @@ struct EndpointTable<Connection, Attempt: Equatable> {
 
     /// For a call with a key: the eligible endpoint with the highest rendezvous
     /// weight for `key` (``RendezvousHash``), skipping those in `excluded`.
+    @inlinable
     mutating func choose(
         key: [UInt8],
         now: ContinuousClock.Instant,
@@ -113,7 +138,8 @@ struct EndpointTable<Connection, Attempt: Equatable> {
 
     /// The index of the highest weight not yet tried (ties, practically impossible:
     /// the description that sorts first).
-    private static func heaviest(_ weights: [UInt64?], _ entries: [Entry]) -> Int? {
+    @inlinable
+    static func heaviest(_ weights: [UInt64?], _ entries: [Entry]) -> Int? {
         var best: (index: Int, weight: UInt64)?
         for (index, weight) in weights.enumerated() {
             guard let weight else {
@@ -136,6 +162,7 @@ struct EndpointTable<Connection, Attempt: Equatable> {
     /// it reports so. Returns `connection` back when the table does not hold it
     /// (the endpoint was removed, or another attempt replaced this one), for the
     /// pool to close; `nil` when it is the endpoint's connection.
+    @inlinable
     mutating func connected(_ endpoint: Endpoint, attempt: Attempt, connection: Connection) -> Connection? {
         guard let index = entries.firstIndex(where: { $0.endpoint == endpoint }) else {
             return connection
@@ -154,6 +181,7 @@ struct EndpointTable<Connection, Attempt: Equatable> {
     }
 
     /// The connect `attempt` to `endpoint` failed: it backs off.
+    @inlinable
     mutating func connectFailed(_ endpoint: Endpoint, attempt: Attempt, now: ContinuousClock.Instant, backoff: ReconnectBackoff, random: () -> Double) {
         guard let index = entries.firstIndex(where: { $0.endpoint == endpoint }),
             case .connecting(let current) = entries[index].state, current == attempt
@@ -164,6 +192,7 @@ struct EndpointTable<Connection, Attempt: Equatable> {
     }
 
     /// Every open connection, leaving every endpoint idle (the pool is closing).
+    @inlinable
     mutating func removeConnections() -> [Connection] {
         var open: [Connection] = []
         for index in entries.indices {
@@ -175,14 +204,16 @@ struct EndpointTable<Connection, Attempt: Equatable> {
         return open
     }
 
-    private mutating func eject(_ index: Int, now: ContinuousClock.Instant, backoff: ReconnectBackoff, random: () -> Double) {
+    @inlinable
+    mutating func eject(_ index: Int, now: ContinuousClock.Instant, backoff: ReconnectBackoff, random: () -> Double) {
         entries[index].failures += 1
         let delay = backoff.delay(afterFailures: entries[index].failures, random: random())
         entries[index].state = .backingOff(until: now.advanced(by: delay))
     }
 
     /// What entry `index` offers a call now, or `nil` when it is not eligible.
-    private mutating func take(
+    @inlinable
+    mutating func take(
         _ index: Int,
         now: ContinuousClock.Instant,
         excluded: Set<Endpoint>,
