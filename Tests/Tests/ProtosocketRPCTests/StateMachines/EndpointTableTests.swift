@@ -39,7 +39,7 @@ struct EndpointTableTests {
 
     @Test("idle endpoints connect in turn; a connected one is used; calls take the endpoints round-robin")
     func roundRobin() {
-        var table = Table()
+        var table = Table(callsPerTurn: 1)
         #expect(table.update([a, b]).isEmpty)
         #expect(describe(choose(&table)) == "await 1 at 127.0.0.1:1")
         #expect(describe(choose(&table)) == "await 2 at 127.0.0.2:1")
@@ -52,9 +52,31 @@ struct EndpointTableTests {
         #expect(describe(choose(&table)) == "use B at 127.0.0.2:1")
     }
 
+    @Test("with runs of three, calls stay on an endpoint three times before the next; a skipped endpoint starts a new run on the one taken")
+    func runs() {
+        var table = Table(callsPerTurn: 3)
+        _ = table.update([a, b])
+        var served: [String] = []
+        for _ in 0..<7 {
+            let choice = choose(&table)
+            served.append(describe(choice))
+            if case .await(let attempt, let endpoint) = choice {
+                _ = table.connected(endpoint, attempt: attempt, connection: endpoint == a ? "A" : "B")
+            }
+        }
+        #expect(served == [
+            "await 1 at 127.0.0.1:1", "use A at 127.0.0.1:1", "use A at 127.0.0.1:1",
+            "await 2 at 127.0.0.2:1", "use B at 127.0.0.2:1", "use B at 127.0.0.2:1",
+            "use A at 127.0.0.1:1",
+        ])
+        // A dies during its run: the call goes to B, which starts a run of its own.
+        #expect(describe(choose(&table, dead: ["A"])) == "use B at 127.0.0.2:1")
+        #expect(describe(choose(&table)) == "use B at 127.0.0.2:1")
+    }
+
     @Test("a failed connect backs off for the backoff delay, growing with failures in a row, then the endpoint is tried again")
     func backoffAfterFailure() {
-        var table = Table()
+        var table = Table(callsPerTurn: 1)
         _ = table.update([a])
         #expect(describe(choose(&table)) == "await 1 at 127.0.0.1:1")
         table.connectFailed(a, attempt: 1, now: start, backoff: backoff, random: { 0 })
@@ -72,7 +94,7 @@ struct EndpointTableTests {
 
     @Test("a dead connection ejects its endpoint and the call goes to the next one")
     func deadConnection() {
-        var table = Table()
+        var table = Table(callsPerTurn: 1)
         _ = table.update([a, b])
         _ = choose(&table)
         _ = choose(&table)
@@ -84,12 +106,12 @@ struct EndpointTableTests {
 
     @Test("a stale attempt's result is refused (handed back to be closed) and its failure is ignored")
     func staleAttempts() {
-        var table = Table()
+        var table = Table(callsPerTurn: 1)
         _ = table.update([a])
         _ = choose(&table)
         #expect(table.connected(a, attempt: 7, connection: "late") == "late")
         // Every waiter of one connect reports its success: all are accepted.
-        var other = Table()
+        var other = Table(callsPerTurn: 1)
         _ = other.update([a])
         _ = choose(&other)
         let attempt = attempts.count
@@ -105,7 +127,7 @@ struct EndpointTableTests {
 
     @Test("an update keeps the state of endpoints that stay and hands back the connections of those that go")
     func updates() {
-        var table = Table()
+        var table = Table(callsPerTurn: 1)
         _ = table.update([a, b, a])
         #expect(table.endpoints == [a, b])
         _ = choose(&table)
@@ -119,7 +141,7 @@ struct EndpointTableTests {
 
     @Test("excluded endpoints are skipped; with every endpoint excluded or backing off, nothing is available")
     func exclusion() {
-        var table = Table()
+        var table = Table(callsPerTurn: 1)
         #expect(describe(choose(&table)) == "unavailable")
         _ = table.update([a, b])
         #expect(describe(choose(&table, excluded: [a])) == "await 1 at 127.0.0.2:1")

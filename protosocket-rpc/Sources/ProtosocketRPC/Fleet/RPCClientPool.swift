@@ -17,7 +17,8 @@ import ServiceLifecycle
 ///
 /// - One connection per endpoint, opened on first use; everyone who needs it
 ///   while it connects waits for the same connect.
-/// - ``client()`` takes the endpoints in turn (round-robin), skipping those that
+/// - ``client()`` takes the endpoints in turn (round-robin, in runs of 32 calls so
+///   that consecutive calls share a connection's writes), skipping those that
 ///   are backing off. ``client(forKey:)`` ranks the endpoints by
 ///   ``RendezvousHash`` for the key and takes the first that works: the same
 ///   endpoint from every process, and when an endpoint is removed (or backing

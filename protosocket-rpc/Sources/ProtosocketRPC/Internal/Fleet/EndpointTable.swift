@@ -58,9 +58,20 @@ struct EndpointTable<Connection, Attempt: Equatable> {
     var entries: [Entry] = []
     @usableFromInline
     var rotation = 0
+    /// Calls without a key go to one endpoint in runs of this many, then to the
+    /// next: consecutive calls on one connection go out in one write, and over
+    /// time every endpoint gets an equal share. Measured with 256 calls in flight
+    /// over three connections: runs of 32 gave 0.89x the calls/s of direct
+    /// connections, runs of 1 gave 0.76x (Benchmarks/README.md).
+    @usableFromInline
+    let callsPerTurn: Int
+    @usableFromInline
+    var callsOnCurrent = 0
 
     @inlinable
-    init() {}
+    init(callsPerTurn: Int = 32) {
+        self.callsPerTurn = max(1, callsPerTurn)
+    }
 
     @usableFromInline
     var endpoints: [Endpoint] { entries.map(\.endpoint) }
@@ -89,8 +100,8 @@ struct EndpointTable<Connection, Attempt: Equatable> {
         }
     }
 
-    /// For a call without a key: the endpoints in turn, starting after the one the
-    /// previous call got, skipping those backing off and those in `excluded`.
+    /// For a call without a key: the endpoints in turn (``callsPerTurn`` calls
+    /// each), skipping those backing off and those in `excluded`.
     @inlinable
     mutating func choose(
         now: ContinuousClock.Instant,
@@ -106,7 +117,11 @@ struct EndpointTable<Connection, Attempt: Equatable> {
         for step in 0..<entries.count {
             let index = (rotation + step) % entries.count
             if let choice = take(index, now: now, excluded: excluded, isAlive: isAlive, backoff: backoff, random: random, startConnect: startConnect) {
-                rotation = (index + 1) % entries.count
+                callsOnCurrent += 1
+                if step > 0 || callsOnCurrent >= callsPerTurn {
+                    callsOnCurrent = 0
+                    rotation = step > 0 ? index : (index + 1) % entries.count
+                }
                 return choice
             }
         }
