@@ -90,8 +90,8 @@ struct CancellationTests {
         #expect(!client.isAlive)
         // The server's work was stopped too.
         #expect(await eventually { cancelled.value == 500 })
-        // Later calls fail at once.
-        await #expect(throws: RPCError.connectionClosed) {
+        // Later calls fail at once, never sent.
+        await #expect(throws: RPCError.notSent) {
             try await client.unary(echoRequest("late"))
         }
     }

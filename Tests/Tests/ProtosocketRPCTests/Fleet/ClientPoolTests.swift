@@ -154,6 +154,47 @@ struct ClientPoolTests {
     }
 }
 
+@Suite("RPCClientPool: calls that were never sent")
+struct UnsentRetryTests {
+    @Test("a call on a connection closed before it was written fails with notSent; with retryingUnsent the pool sends it to the next endpoint")
+    func retryUnsent() async throws {
+        let (first, firstTask) = try await namedServer("first", listenAddress: .host("127.0.0.1", port: 0))
+        let (second, secondTask) = try await namedServer("second", listenAddress: .host("127.0.0.2", port: 0))
+        let broken = Endpoint.host("127.0.0.1", port: first.localAddress?.port ?? 0)
+        let working = Endpoint.host("127.0.0.2", port: second.localAddress?.port ?? 0)
+        // The connect to `broken` hands back a client whose connection is already
+        // closed: the pool does not know until a call on it fails. Each pool's
+        // first call goes to `broken` (the first endpoint).
+        @Sendable func makePool() -> RPCClientPool<Echo_Request, Echo_Response> {
+            RPCClientPool(resolver: StaticEndpoints([broken, working]), logger: quietLogger) { endpoint in
+                let client = try await EchoClient.connect(to: endpoint, connector: TCPConnector(logger: quietLogger)) {
+                    ProtobufCodec<Echo_Response, Echo_Request>()
+                }
+                if endpoint == broken {
+                    await client.close()
+                }
+                return client
+            }
+        }
+        let plain = makePool()
+        let retrying = makePool()
+        let runs = [Task { try await plain.run() }, Task { try await retrying.run() }]
+        await #expect(throws: RPCError.notSent) {
+            _ = try await plain.unary(.with { $0.body.message = "who" })
+        }
+        let answer = try await retrying.unary(.with { $0.body.message = "who" }, retryingUnsent: true)
+        #expect(answer.echo.message == "second")
+        for run in runs {
+            run.cancel()
+            _ = await run.result
+        }
+        for (server, task) in [(first, firstTask), (second, secondTask)] {
+            await server.close()
+            _ = await task.result
+        }
+    }
+}
+
 @Suite("RPCClientPool over a Unix domain socket")
 struct UnixPoolTests {
     @Test("a pool connects to a Unix socket endpoint once for many concurrent first callers, and keeps using that connection")

@@ -19,8 +19,10 @@ import Tracing
 /// Each request gets a fresh message id (whatever id it carried is replaced), so
 /// callers cannot collide. Calls fail with ``RPCError/cancelledRemotely`` when the
 /// server cancels them and with ``RPCError/connectionClosed`` when the connection
-/// dies, all at once and none left waiting. Cancelling the calling task cancels the
-/// call on the server too and throws `CancellationError`.
+/// dies, all at once and none left waiting; a call whose request had not been
+/// written yet fails with ``RPCError/notSent`` instead (the server never saw it).
+/// Cancelling the calling task cancels the call on the server too and throws
+/// `CancellationError`.
 ///
 /// The connection stays open while any copy of the client (or a stream from it) is
 /// alive, until ``close()``, or until the server or the network ends it.
@@ -34,7 +36,7 @@ public struct RPCClient<Request: RPCMessage, Response: RPCMessage>: Sendable {
     }
 
     /// Whether the connection is open; once `false`, every call fails with
-    /// ``RPCError/connectionClosed``.
+    /// ``RPCError/notSent``.
     @inlinable
     public var isAlive: Bool {
         core.connection.isActive
@@ -82,7 +84,7 @@ public struct RPCClient<Request: RPCMessage, Response: RPCMessage>: Sendable {
                     do {
                         try sender.send(.unary(request, continuation, deadline: deadline))
                     } catch {
-                        continuation.resume(throwing: RPCError.connectionClosed)
+                        continuation.resume(throwing: RPCError.notSent)
                     }
                 }
             } onCancel: {
@@ -140,7 +142,7 @@ public struct RPCClient<Request: RPCMessage, Response: RPCMessage>: Sendable {
             do {
                 try sender.send(.stream(request, buffer, deadline: deadline))
             } catch {
-                buffer.finish(throwing: RPCError.connectionClosed)
+                buffer.finish(throwing: RPCError.notSent)
             }
         }
         let span = core.tracing.map { core.startSpan($0, kind: .streaming) }
@@ -247,6 +249,7 @@ func rpcOutcome(of error: any Error) -> String {
     switch error {
     case RPCError.deadlineExceeded: "deadline_exceeded"
     case RPCError.connectionClosed: "connection_closed"
+    case RPCError.notSent: "not_sent"
     case RPCError.cancelledRemotely: "cancelled_remotely"
     case is CancellationError: "cancelled"
     default: "failed"

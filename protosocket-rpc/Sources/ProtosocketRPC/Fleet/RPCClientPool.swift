@@ -26,8 +26,10 @@ import ServiceLifecycle
 /// - A failed connect, or a connection found dead, ejects its endpoint for the
 ///   ``ReconnectBackoff`` delay; the call goes on to the next endpoint. When the
 ///   delay has passed, the next call that picks the endpoint connects again.
-/// - Calls are never retried: a call in flight on a connection that dies fails at
-///   once with ``RPCError/connectionClosed`` (RPCs may not be idempotent).
+/// - Calls are not retried: a call in flight on a connection that dies fails at
+///   once with ``RPCError/connectionClosed`` (RPCs may not be idempotent). Calls
+///   that were never written (``RPCError/notSent``) can be, by opting in:
+///   ``unary(_:forKey:timeout:retryingUnsent:)``.
 /// - ``run()`` resolves the endpoints and keeps them current; it owns every
 ///   connection, and closes them when it returns. Calls wait for the first
 ///   resolution.
@@ -174,10 +176,45 @@ public final class RPCClientPool<Request: RPCMessage, Response: RPCMessage>: Ser
         try await pick(key: Array(key))
     }
 
+    /// Sends a unary call through the pool: to the endpoint `key` maps to, or the
+    /// next in turn without a key.
+    ///
+    /// Calls are not retried by default: an RPC may not be idempotent. With
+    /// `retryingUnsent`, a call that failed with ``RPCError/notSent`` (its
+    /// connection closed before the request was written, so no server saw it) is
+    /// sent again to another endpoint, at most once per endpoint.
+    ///
+    /// - Throws: ``RPCError`` as ``RPCClient/unary(_:)``; ``RPCClientPoolError``
+    ///   when no endpoint can be reached.
     @inlinable
-    func pick(key: [UInt8]?) async throws -> Route {
+    public func unary(
+        _ request: Request,
+        forKey key: String? = nil,
+        timeout: Duration? = nil,
+        retryingUnsent: Bool = false
+    ) async throws -> Response {
+        let keyBytes = key.map { Array($0.utf8) }
+        var tried = Set<Endpoint>()
+        while true {
+            let route = try await pick(key: keyBytes, excluding: tried)
+            do {
+                if let timeout {
+                    return try await route.client.unary(request, timeout: timeout)
+                }
+                return try await route.client.unary(request)
+            } catch RPCError.notSent where retryingUnsent {
+                tried.insert(route.endpoint)
+                if tried.count >= endpoints.count {
+                    throw RPCError.notSent
+                }
+            }
+        }
+    }
+
+    @inlinable
+    func pick(key: [UInt8]?, excluding tried: Set<Endpoint> = []) async throws -> Route {
         try await waitForResolution()
-        var excluded = Set<Endpoint>()
+        var excluded = tried
         var lastError: (any Error)?
         while true {
             let connect = self.connect

@@ -3,8 +3,14 @@
 public enum RPCError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The server answered the call with `cancel`.
     case cancelledRemotely
-    /// The connection closed before the call was answered.
+    /// The connection closed after the request was written and before the call
+    /// was answered: the server may have done the work.
     case connectionClosed
+    /// The connection was closed before the request was written: the server never
+    /// saw the call, so sending it again (elsewhere) is safe even when it is not
+    /// idempotent. ``RPCClientPool/unary(_:forKey:timeout:retryingUnsent:)`` can do
+    /// that.
+    case notSent
     /// A second iterator was made for an ``RPCResponseStream``, which can be
     /// iterated once.
     case alreadyIterated
@@ -24,6 +30,7 @@ public enum RPCError: Error, Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .cancelledRemotely: "cancelled remotely"
         case .connectionClosed: "connection closed"
+        case .notSent: "the connection was closed before the request was sent"
         case .alreadyIterated: "the response stream was already iterated: iterate it once"
         case .deadlineExceeded: "the call's deadline passed; the server was told to stop"
         case .consumerTooSlow: "the stream's consumer fell too far behind; the call was cancelled"

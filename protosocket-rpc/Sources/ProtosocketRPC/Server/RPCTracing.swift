@@ -11,8 +11,8 @@ import Tracing
 /// `rpc.protosocket.outcome`: on servers `ok`, `cancelled` (by the client, or the
 /// connection closed), `refused` (answered `cancel`), `failed` (a deferred answer
 /// or async stream threw) or `shed`; on clients `ok`, `cancelled` (the caller
-/// gave up), `cancelled_remotely`, `deadline_exceeded`, `connection_closed` or
-/// `failed`.
+/// gave up), `cancelled_remotely`, `deadline_exceeded`, `connection_closed`, `not_sent`
+/// or `failed`.
 ///
 /// The default, ``bootstrapped``, is the tracer swift-distributed-tracing was
 /// bootstrapped with when the server or client was made, or `nil` when none was:

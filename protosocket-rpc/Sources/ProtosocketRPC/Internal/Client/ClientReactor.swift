@@ -296,9 +296,9 @@ struct ClientReactor<Request: RPCMessage, Response: RPCMessage>: MessageReactor 
     mutating func onUndelivered(_ command: ClientCommand<Request, Response>) {
         switch command {
         case .unary(_, let continuation, _):
-            continuation.resume(throwing: RPCError.connectionClosed)
+            continuation.resume(throwing: RPCError.notSent)
         case .stream(_, let buffer, _):
-            buffer.finish(throwing: RPCError.connectionClosed)
+            buffer.finish(throwing: RPCError.notSent)
         case .cancel:
             break
         }
