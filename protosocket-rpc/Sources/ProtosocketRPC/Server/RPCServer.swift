@@ -32,7 +32,7 @@ public final class RPCServer<Responders: RPCResponderFactory>: Service, Sendable
     let connections: RPCConnectionFactory<Responders>
 
     /// The address the server listens on, with the real port when bound to port 0;
-    /// `nil` for a server made with ``init(responders:limits:)``.
+    /// `nil` for a server made with ``init(responders:limits:tracing:)``.
     public var localAddress: SocketAddress? { listener?.localAddress }
 
     /// How many accepted connections are open now.

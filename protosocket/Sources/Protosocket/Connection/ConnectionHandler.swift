@@ -24,7 +24,7 @@ import Darwin
 /// all, encoded into pooled buffers, written, and flushed once, so that a burst
 /// becomes one `writev`. While the channel is not writable nothing is taken.
 ///
-/// Add it with ``makeHandler(codec:configuration:logger:eventLoop:remoteAddress:makeReactor:)``.
+/// Add it with ``makeHandler(codec:configuration:logger:eventLoop:remoteAddress:localAddress:peer:makeReactor:)``.
 public final class ConnectionHandler<Codec: MessageCodec, Reactor: MessageReactor>: ChannelInboundHandler, TurnRunner
 where Reactor.InboundMessage == Codec.InboundMessage, Reactor.OutboundMessage == Codec.OutboundMessage {
     /// Reads bytes from the channel (or from a layer such as TLS below it).
@@ -66,7 +66,7 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.OutboundMessage ==
     @usableFromInline
     @exclusivity(unchecked) var state = ConnectionStateMachine()
     /// The hot paths, as closures made where the codec and reactor types are
-    /// concrete (in ``makeHandler(codec:configuration:logger:eventLoop:remoteAddress:makeReactor:)``,
+    /// concrete (in ``makeHandler(codec:configuration:logger:eventLoop:remoteAddress:localAddress:peer:makeReactor:)``,
     /// inlined into its caller): NIO calls this class through protocol witnesses,
     /// which run generic code unspecialized; these closures run specialized code.
     @usableFromInline
