@@ -32,14 +32,14 @@ extension RPCClient {
         makeCodec: @escaping @Sendable () -> Codec
     ) async throws -> RPCClient
     where Codec.OutboundMessage == Request, Codec.InboundMessage == Response {
-        let factory = ClientFactory<Codec, Request, Response>(
-            codecMaker: makeCodec,
+        try await connect(
+            to: .host(host, port: port),
+            connector: connector,
+            streamBufferLimit: streamBufferLimit,
             slowConsumer: slowConsumer,
-            logger: connector.logger,
-            metrics: connector.configuration.metricsFactory ?? MetricsSystem.factory
+            tracing: tracing,
+            makeCodec: makeCodec
         )
-        let connection = try await connector.connect(host: host, port: port, factory: factory)
-        return RPCClient(connection: connection, streamBufferLimit: streamBufferLimit, tracing: tracing)
     }
 
     /// Connects to `endpoint` (a host and port, or a Unix domain socket); see
@@ -54,12 +54,7 @@ extension RPCClient {
         makeCodec: @escaping @Sendable () -> Codec
     ) async throws -> RPCClient
     where Codec.OutboundMessage == Request, Codec.InboundMessage == Response {
-        let factory = ClientFactory<Codec, Request, Response>(
-            codecMaker: makeCodec,
-            slowConsumer: slowConsumer,
-            logger: connector.logger,
-            metrics: connector.configuration.metricsFactory ?? MetricsSystem.factory
-        )
+        let factory = makeFactory(connector: connector, slowConsumer: slowConsumer, makeCodec: makeCodec)
         let connection = try await connector.connect(to: endpoint, factory: factory)
         return RPCClient(connection: connection, streamBufferLimit: streamBufferLimit, tracing: tracing)
     }
@@ -75,14 +70,25 @@ extension RPCClient {
         makeCodec: @escaping @Sendable () -> Codec
     ) async throws -> RPCClient
     where Codec.OutboundMessage == Request, Codec.InboundMessage == Response {
-        let factory = ClientFactory<Codec, Request, Response>(
+        let factory = makeFactory(connector: connector, slowConsumer: slowConsumer, makeCodec: makeCodec)
+        let connection = try await connector.connect(to: address, factory: factory)
+        return RPCClient(connection: connection, streamBufferLimit: streamBufferLimit, tracing: tracing)
+    }
+
+    /// The factory of a client connection's codec and reactor.
+    @inlinable
+    static func makeFactory<Codec: MessageCodec>(
+        connector: TCPConnector,
+        slowConsumer: SlowConsumerPolicy,
+        makeCodec: @escaping @Sendable () -> Codec
+    ) -> ClientFactory<Codec, Request, Response>
+    where Codec.OutboundMessage == Request, Codec.InboundMessage == Response {
+        ClientFactory(
             codecMaker: makeCodec,
             slowConsumer: slowConsumer,
             logger: connector.logger,
             metrics: connector.configuration.metricsFactory ?? MetricsSystem.factory
         )
-        let connection = try await connector.connect(to: address, factory: factory)
-        return RPCClient(connection: connection, streamBufferLimit: streamBufferLimit, tracing: tracing)
     }
 }
 
