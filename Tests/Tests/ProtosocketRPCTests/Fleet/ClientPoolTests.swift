@@ -195,6 +195,27 @@ struct UnsentRetryTests {
     }
 }
 
+@Suite("RPCClientPool before it runs")
+struct PoolLifecycleTests {
+    @Test("a call before run() waits for the first resolution; a cancelled one stops waiting; after run() ends calls fail with closed")
+    func waitsForResolution() async throws {
+        let (server, task) = try await namedServer("up", listenAddress: .host("127.0.0.1", port: 0))
+        let pool = makePool([.host("127.0.0.1", port: server.localAddress?.port ?? 0)])
+        let early = Task { try await name(of: try await pool.client()) }
+        let abandoned = Task { try await name(of: try await pool.client()) }
+        try await Task.sleep(for: .milliseconds(50))
+        abandoned.cancel()
+        await #expect(throws: CancellationError.self) { _ = try await abandoned.value }
+        let running = Task { try await pool.run() }
+        #expect(try await early.value == "up")
+        running.cancel()
+        _ = await running.result
+        await #expect(throws: RPCClientPoolError.closed) { _ = try await pool.client() }
+        await server.close()
+        _ = await task.result
+    }
+}
+
 @Suite("RPCClientPool over a Unix domain socket")
 struct UnixPoolTests {
     @Test("a pool connects to a Unix socket endpoint once for many concurrent first callers, and keeps using that connection")

@@ -32,7 +32,8 @@ import ServiceLifecycle
 ///   ``unary(_:forKey:timeout:retryingUnsent:)``.
 /// - ``run()`` resolves the endpoints and keeps them current; it owns every
 ///   connection, and closes them when it returns. Calls wait for the first
-///   resolution.
+///   resolution (run the pool before or while calling it), or until their task is
+///   cancelled.
 public final class RPCClientPool<Request: RPCMessage, Response: RPCMessage>: Service, Sendable {
     @usableFromInline
     typealias Client = RPCClient<Request, Response>
@@ -48,9 +49,34 @@ public final class RPCClientPool<Request: RPCMessage, Response: RPCMessage>: Ser
     struct State: Sendable {
         @usableFromInline
         var table = Table()
-        /// Calls waiting for the first resolution.
+        /// Calls waiting for the first resolution, by ticket.
         @usableFromInline
-        var waiters: [CheckedContinuation<Void, any Error>] = []
+        var tickets: [UInt64: Ticket] = [:]
+        @usableFromInline
+        var nextTicket: UInt64 = 0
+
+        /// A call that waits for the first resolution.
+        @usableFromInline
+        enum Ticket: Sendable {
+            /// About to wait.
+            case announced
+            /// Its task was cancelled before it began to wait.
+            case cancelled
+            case waiting(CheckedContinuation<Void, any Error>)
+        }
+
+        /// Takes every waiting call's continuation.
+        @inlinable
+        mutating func takeWaiters() -> [CheckedContinuation<Void, any Error>] {
+            var waiters: [CheckedContinuation<Void, any Error>] = []
+            for (ticket, state) in tickets {
+                if case .waiting(let continuation) = state {
+                    waiters.append(continuation)
+                    tickets[ticket] = nil
+                }
+            }
+            return waiters
+        }
         @usableFromInline
         var phase = Phase.unresolved
 
@@ -124,8 +150,7 @@ public final class RPCClientPool<Request: RPCMessage, Response: RPCMessage>: Ser
     public func close() {
         let waiters = state.withLock { state in
             state.phase = .closed
-            defer { state.waiters = [] }
-            return state.waiters
+            return state.takeWaiters()
         }
         for waiter in waiters {
             waiter.resume(throwing: RPCClientPoolError.closed)
@@ -277,8 +302,7 @@ public final class RPCClientPool<Request: RPCMessage, Response: RPCMessage>: Ser
                 return (gone, [CheckedContinuation<Void, any Error>]())
             }
             state.phase = .resolved
-            defer { state.waiters = [] }
-            return (gone, state.waiters)
+            return (gone, state.takeWaiters())
         }
         for waiter in waiters {
             waiter.resume()
@@ -293,21 +317,45 @@ public final class RPCClientPool<Request: RPCMessage, Response: RPCMessage>: Ser
         if state.withLock({ $0.phase == .resolved }) {
             return
         }
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            let outcome = state.withLock { state -> Result<Void, any Error>? in
-                switch state.phase {
-                case .resolved:
-                    return .success(())
-                case .closed:
-                    return .failure(RPCClientPoolError.closed)
-                case .unresolved:
-                    state.waiters.append(continuation)
+        let ticket = state.withLock { state in
+            state.nextTicket &+= 1
+            state.tickets[state.nextTicket] = .announced
+            return state.nextTicket
+        }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let outcome = state.withLock { state -> Result<Void, any Error>? in
+                    if case .cancelled = state.tickets.removeValue(forKey: ticket) {
+                        return .failure(CancellationError())
+                    }
+                    switch state.phase {
+                    case .resolved:
+                        return .success(())
+                    case .closed:
+                        return .failure(RPCClientPoolError.closed)
+                    case .unresolved:
+                        state.tickets[ticket] = .waiting(continuation)
+                        return nil
+                    }
+                }
+                if let outcome {
+                    continuation.resume(with: outcome)
+                }
+            }
+        } onCancel: {
+            let waiter = state.withLock { state -> CheckedContinuation<Void, any Error>? in
+                switch state.tickets[ticket] {
+                case .waiting(let continuation):
+                    state.tickets[ticket] = nil
+                    return continuation
+                case .announced:
+                    state.tickets[ticket] = .cancelled
+                    return nil
+                case .cancelled, nil:
                     return nil
                 }
             }
-            if let outcome {
-                continuation.resume(with: outcome)
-            }
+            waiter?.resume(throwing: CancellationError())
         }
     }
 }
