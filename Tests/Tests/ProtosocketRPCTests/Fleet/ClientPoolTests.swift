@@ -195,6 +195,34 @@ struct UnsentRetryTests {
     }
 }
 
+@Suite("RPCClientPool with several connections per endpoint")
+struct ConnectionsPerEndpointTests {
+    @Test("with two connections per endpoint, calls open both, and no more")
+    func twoConnections() async throws {
+        let (server, task) = try await namedServer("up", listenAddress: .host("127.0.0.1", port: 0))
+        let endpoint = Endpoint.host("127.0.0.1", port: server.localAddress?.port ?? 0)
+        let pool = RPCClientPool<Echo_Request, Echo_Response>(
+            resolver: StaticEndpoints([endpoint]),
+            connectionsPerEndpoint: 2,
+            logger: quietLogger
+        ) { endpoint in
+            try await EchoClient.connect(to: endpoint, connector: TCPConnector(logger: quietLogger)) {
+                ProtobufCodec<Echo_Response, Echo_Request>()
+            }
+        }
+        let running = Task { try await pool.run() }
+        for _ in 0..<100 {
+            #expect(try await name(of: try await pool.client()) == "up")
+        }
+        #expect(server.openConnectionCount == 2)
+        #expect(pool.endpoints == [endpoint])
+        running.cancel()
+        _ = await running.result
+        await server.close()
+        _ = await task.result
+    }
+}
+
 @Suite("RPCClientPool before it runs")
 struct PoolLifecycleTests {
     @Test("a call before run() waits for the first resolution; a cancelled one stops waiting; after run() ends calls fail with closed")

@@ -74,6 +74,33 @@ struct EndpointTableTests {
         #expect(describe(choose(&table)) == "use B at 127.0.0.2:1")
     }
 
+    @Test("two connections per endpoint: each slot connects on its own; a key always takes the same slot of its endpoint")
+    func slots() {
+        var table = Table(callsPerTurn: 1, connectionsPerEndpoint: 2)
+        _ = table.update([a, b])
+        #expect(table.endpoints == [a, b])
+        #expect(table.entries.count == 4)
+        // Round-robin over the four slots: a's two, then b's two.
+        var served: [String] = []
+        for _ in 0..<4 {
+            let choice = choose(&table)
+            served.append(describe(choice))
+            if case .await(let attempt, let endpoint) = choice {
+                _ = table.connected(endpoint, attempt: attempt, connection: "\(endpoint)#\(attempt)")
+            }
+        }
+        #expect(served == ["await 1 at 127.0.0.1:1", "await 2 at 127.0.0.1:1", "await 3 at 127.0.0.2:1", "await 4 at 127.0.0.2:1"])
+        let key = Array("user-7".utf8)
+        let picks = (0..<3).map { _ in
+            describe(table.choose(key: key, now: start, isAlive: { _ in true }, backoff: backoff, random: { 0 }) { _ in 99 })
+        }
+        #expect(Set(picks).count == 1)
+        #expect(picks[0].hasPrefix("use"))
+        #expect(picks[0].hasSuffix("\(RendezvousHash.ranked([a, b], forKey: key)[0])"))
+        // Removing b hands back both of its connections.
+        #expect(table.update([a]).count == 2)
+    }
+
     @Test("a failed connect backs off for the backoff delay, growing with failures in a row, then the endpoint is tried again")
     func backoffAfterFailure() {
         var table = Table(callsPerTurn: 1)

@@ -15,8 +15,9 @@ import ServiceLifecycle
 /// let value = try await pool.client(forKey: "user-42").unary(request)
 /// ```
 ///
-/// - One connection per endpoint, opened on first use; everyone who needs it
-///   while it connects waits for the same connect.
+/// - `connectionsPerEndpoint` connections per endpoint (one by default), each
+///   opened on first use; everyone who needs one while it connects waits for the
+///   same connect.
 /// - ``client()`` takes the endpoints in turn (round-robin, in runs of 32 calls so
 ///   that consecutive calls share a connection's writes), skipping those that
 ///   are backing off. ``client(forKey:)`` ranks the endpoints by
@@ -48,7 +49,7 @@ public final class RPCClientPool<Request: RPCMessage, Response: RPCMessage>: Ser
     @usableFromInline
     struct State: Sendable {
         @usableFromInline
-        var table = Table()
+        var table: Table
         /// Calls waiting for the first resolution, by ticket.
         @usableFromInline
         var tickets: [UInt64: Ticket] = [:]
@@ -88,11 +89,13 @@ public final class RPCClientPool<Request: RPCMessage, Response: RPCMessage>: Ser
         }
 
         @inlinable
-        init() {}
+        init(connectionsPerEndpoint: Int) {
+            table = Table(connectionsPerEndpoint: connectionsPerEndpoint)
+        }
     }
 
     @usableFromInline
-    let state = KLock(State())
+    let state: KLock<State>
     @usableFromInline
     let resolver: any EndpointResolver
     @usableFromInline
@@ -107,15 +110,19 @@ public final class RPCClientPool<Request: RPCMessage, Response: RPCMessage>: Ser
     /// - Parameters:
     ///   - resolver: Where the endpoints come from: ``StaticEndpoints``,
     ///     ``DNSEndpoints`` or your own.
+    ///   - connectionsPerEndpoint: Connections to each endpoint (at least 1), each
+    ///     opened on first use; calls and keys spread over them.
     ///   - backoff: How long a failed endpoint is left out.
     ///   - logger: Where resolution failures and ejections are logged.
     ///   - connect: Opens one connection to an endpoint.
     public init(
         resolver: some EndpointResolver,
+        connectionsPerEndpoint: Int = 1,
         backoff: ReconnectBackoff = ReconnectBackoff(),
         logger: Logger = Logger(label: "protosocket.rpc.pool"),
         connect: @escaping @Sendable (Endpoint) async throws -> RPCClient<Request, Response>
     ) {
+        self.state = KLock(State(connectionsPerEndpoint: connectionsPerEndpoint))
         self.resolver = resolver
         self.backoff = backoff
         self.logger = logger

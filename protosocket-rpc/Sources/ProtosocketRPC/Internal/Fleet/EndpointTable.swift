@@ -6,9 +6,10 @@ import ProtosocketClient
 /// never asks the system for randomness), so every transition is tested
 /// directly.
 ///
-/// Per endpoint: `idle` → `connecting` → `connected`; a failed connect, or a
-/// connection found dead, → `backingOff(until:)` for the ``ReconnectBackoff`` delay
-/// of its failures in a row; once that instant has passed the endpoint is
+/// An entry per connection slot: ``connectionsPerEndpoint`` for each endpoint,
+/// side by side. Per entry: `idle` → `connecting` → `connected`; a failed connect,
+/// or a connection found dead, → `backingOff(until:)` for the ``ReconnectBackoff``
+/// delay of its failures in a row; once that instant has passed the entry is
 /// eligible again and the next call that picks it connects.
 @usableFromInline
 struct EndpointTable<Connection, Attempt: Equatable> {
@@ -25,6 +26,9 @@ struct EndpointTable<Connection, Attempt: Equatable> {
     struct Entry {
         @usableFromInline
         var endpoint: Endpoint
+        /// Which of the endpoint's connections this is.
+        @usableFromInline
+        var slot: Int
         /// The endpoint's part of its rendezvous weights (``RendezvousHash/prefix(of:)``).
         @usableFromInline
         var hashPrefix: UInt64
@@ -35,8 +39,9 @@ struct EndpointTable<Connection, Attempt: Equatable> {
         var failures: Int
 
         @inlinable
-        init(endpoint: Endpoint, hashPrefix: UInt64, state: State, failures: Int) {
+        init(endpoint: Endpoint, slot: Int, hashPrefix: UInt64, state: State, failures: Int) {
             self.endpoint = endpoint
+            self.slot = slot
             self.hashPrefix = hashPrefix
             self.state = state
             self.failures = failures
@@ -67,30 +72,37 @@ struct EndpointTable<Connection, Attempt: Equatable> {
     let callsPerTurn: Int
     @usableFromInline
     var callsOnCurrent = 0
+    /// Connections to each endpoint.
+    @usableFromInline
+    let connectionsPerEndpoint: Int
 
     @inlinable
-    init(callsPerTurn: Int = 32) {
+    init(callsPerTurn: Int = 32, connectionsPerEndpoint: Int = 1) {
         self.callsPerTurn = max(1, callsPerTurn)
+        self.connectionsPerEndpoint = max(1, connectionsPerEndpoint)
     }
 
     @usableFromInline
-    var endpoints: [Endpoint] { entries.map(\.endpoint) }
+    var endpoints: [Endpoint] { entries.filter { $0.slot == 0 }.map(\.endpoint) }
 
     /// Replaces the endpoint list, keeping the state of endpoints that remain.
     /// Returns the connections of endpoints that are gone, for the pool to close.
     @inlinable
     mutating func update(_ endpoints: [Endpoint]) -> [Connection] {
-        var old: [Endpoint: Entry] = [:]
+        var old: [SlotKey: Entry] = [:]
         for entry in entries {
-            old[entry.endpoint] = entry
+            old[SlotKey(endpoint: entry.endpoint, slot: entry.slot)] = entry
         }
         var seen = Set<Endpoint>()
-        entries = endpoints.compactMap { endpoint in
-            guard seen.insert(endpoint).inserted else {
-                return nil
+        entries = []
+        for endpoint in endpoints where seen.insert(endpoint).inserted {
+            let prefix = RendezvousHash.prefix(of: endpoint)
+            for slot in 0..<connectionsPerEndpoint {
+                entries.append(
+                    old.removeValue(forKey: SlotKey(endpoint: endpoint, slot: slot))
+                        ?? Entry(endpoint: endpoint, slot: slot, hashPrefix: prefix, state: .idle, failures: 0)
+                )
             }
-            return old.removeValue(forKey: endpoint)
-                ?? Entry(endpoint: endpoint, hashPrefix: RendezvousHash.prefix(of: endpoint), state: .idle, failures: 0)
         }
         return old.values.compactMap { entry in
             if case .connected(let connection, _) = entry.state {
@@ -140,8 +152,13 @@ struct EndpointTable<Connection, Attempt: Equatable> {
         random: () -> Double,
         startConnect: (Endpoint) -> Attempt
     ) -> Choice {
-        // Each entry's weight; `nil` once tried.
-        var weights: [UInt64?] = entries.map { RendezvousHash.weight(prefix: $0.hashPrefix, forKey: key) }
+        // Each entry's weight; `nil` once tried. The slots of an endpoint share its
+        // weight; the key's own slot (weight modulo the slots) goes first.
+        let slots = UInt64(connectionsPerEndpoint)
+        var weights: [(weight: UInt64, preferred: Bool)?] = entries.map { entry in
+            let weight = RendezvousHash.weight(prefix: entry.hashPrefix, forKey: key)
+            return (weight, weight % slots == UInt64(entry.slot))
+        }
         while let index = Self.heaviest(weights, entries) {
             if let choice = take(index, now: now, excluded: excluded, isAlive: isAlive, backoff: backoff, random: random, startConnect: startConnect) {
                 return choice
@@ -151,23 +168,30 @@ struct EndpointTable<Connection, Attempt: Equatable> {
         return .unavailable
     }
 
-    /// The index of the highest weight not yet tried (ties, practically impossible:
-    /// the description that sorts first).
+    /// The index of the highest weight not yet tried; among an endpoint's slots the
+    /// preferred one, then the lowest; ties between endpoints (practically
+    /// impossible): the description that sorts first.
     @inlinable
-    static func heaviest(_ weights: [UInt64?], _ entries: [Entry]) -> Int? {
-        var best: (index: Int, weight: UInt64)?
-        for (index, weight) in weights.enumerated() {
-            guard let weight else {
+    static func heaviest(_ weights: [(weight: UInt64, preferred: Bool)?], _ entries: [Entry]) -> Int? {
+        var best: (index: Int, weight: UInt64, preferred: Bool)?
+        for (index, candidate) in weights.enumerated() {
+            guard let candidate else {
                 continue
             }
             guard let current = best else {
-                best = (index, weight)
+                best = (index, candidate.weight, candidate.preferred)
                 continue
             }
-            if weight > current.weight
-                || (weight == current.weight && entries[index].endpoint.description < entries[current.index].endpoint.description)
-            {
-                best = (index, weight)
+            let better: Bool
+            if candidate.weight != current.weight {
+                better = candidate.weight > current.weight
+            } else if entries[index].endpoint == entries[current.index].endpoint {
+                better = candidate.preferred && !current.preferred
+            } else {
+                better = entries[index].endpoint.description < entries[current.index].endpoint.description
+            }
+            if better {
+                best = (index, candidate.weight, candidate.preferred)
             }
         }
         return best?.index
@@ -179,7 +203,7 @@ struct EndpointTable<Connection, Attempt: Equatable> {
     /// pool to close; `nil` when it is the endpoint's connection.
     @inlinable
     mutating func connected(_ endpoint: Endpoint, attempt: Attempt, connection: Connection) -> Connection? {
-        guard let index = entries.firstIndex(where: { $0.endpoint == endpoint }) else {
+        guard let index = index(of: endpoint, attempt: attempt) else {
             return connection
         }
         switch entries[index].state {
@@ -198,12 +222,28 @@ struct EndpointTable<Connection, Attempt: Equatable> {
     /// The connect `attempt` to `endpoint` failed: it backs off.
     @inlinable
     mutating func connectFailed(_ endpoint: Endpoint, attempt: Attempt, now: ContinuousClock.Instant, backoff: ReconnectBackoff, random: () -> Double) {
-        guard let index = entries.firstIndex(where: { $0.endpoint == endpoint }),
+        guard let index = index(of: endpoint, attempt: attempt),
             case .connecting(let current) = entries[index].state, current == attempt
         else {
             return
         }
         eject(index, now: now, backoff: backoff, random: random)
+    }
+
+    /// The entry of `endpoint` that `attempt` is (or was) connecting.
+    @inlinable
+    func index(of endpoint: Endpoint, attempt: Attempt) -> Int? {
+        entries.firstIndex { entry in
+            guard entry.endpoint == endpoint else {
+                return false
+            }
+            switch entry.state {
+            case .connecting(let current), .connected(_, let current):
+                return current == attempt
+            case .idle, .backingOff:
+                return false
+            }
+        }
     }
 
     /// Every open connection, leaving every endpoint idle (the pool is closing).
@@ -263,3 +303,18 @@ struct EndpointTable<Connection, Attempt: Equatable> {
 extension EndpointTable: Sendable where Connection: Sendable, Attempt: Sendable {}
 extension EndpointTable.State: Sendable where Connection: Sendable, Attempt: Sendable {}
 extension EndpointTable.Entry: Sendable where Connection: Sendable, Attempt: Sendable {}
+
+/// An entry's identity across updates: an endpoint and a slot.
+@usableFromInline
+struct SlotKey: Hashable {
+    @usableFromInline
+    let endpoint: Endpoint
+    @usableFromInline
+    let slot: Int
+
+    @inlinable
+    init(endpoint: Endpoint, slot: Int) {
+        self.endpoint = endpoint
+        self.slot = slot
+    }
+}
