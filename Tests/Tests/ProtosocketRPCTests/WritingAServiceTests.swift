@@ -163,7 +163,7 @@ struct WritingAServiceTests {
         }
 
         let loud = try await client.unary(RPCEnvelope(.shout("hello")))
-        let meaning = try await client.unary(RPCEnvelope(.define("swift")), timeout: .seconds(5))
+        let meaning = try await client.unary(RPCEnvelope(.define("swift")), timeout: .seconds(30))
 
         var letters: [String] = []
         for try await letter in client.streaming(RPCEnvelope(.spell("abc"))) {

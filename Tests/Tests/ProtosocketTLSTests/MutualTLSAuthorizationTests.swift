@@ -82,7 +82,8 @@ struct MutualTLSAuthorizationTests {
                 channelLayers: [try ServerTLS(
                     certificateChainFile: server.certificateFile,
                     privateKeyFile: server.privateKeyFile,
-                    clientCertificateTrustRoots: clientRoots
+                    clientCertificateTrustRoots: clientRoots,
+                    handshakeTimeout: testTimeout(seconds: 10)
                 )]
             ),
             responders: service,
@@ -95,12 +96,13 @@ struct MutualTLSAuthorizationTests {
             let tls = try ClientTLS(
                 trustRoots: .certificates(try NIOSSLCertificate.fromPEMFile(server.certificateFile)),
                 certificateChainFile: client.certificateFile,
-                privateKeyFile: client.privateKeyFile
+                privateKeyFile: client.privateKeyFile,
+                handshakeTimeout: testTimeout(seconds: 10)
             )
             return try await EchoClient.connect(
                 host: "127.0.0.1",
                 port: port,
-                connector: TCPConnector(logger: quietLogger, channelLayers: [tls])
+                connector: TCPConnector(connectTimeout: testTimeout(seconds: 10), logger: quietLogger, channelLayers: [tls])
             ) {
                 ProtobufCodec<Echo_Response, Echo_Request>()
             }

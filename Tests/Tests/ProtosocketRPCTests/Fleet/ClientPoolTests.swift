@@ -35,7 +35,7 @@ func makePool(_ endpoints: [Endpoint]) -> RPCClientPool<Echo_Request, Echo_Respo
         backoff: ReconnectBackoff(initial: .milliseconds(20), maximum: .milliseconds(200)),
         logger: quietLogger
     ) { endpoint in
-        try await EchoClient.connect(to: endpoint, connector: TCPConnector(connectTimeout: .seconds(2), logger: quietLogger)) {
+        try await EchoClient.connect(to: endpoint, connector: TCPConnector(connectTimeout: testTimeout(seconds: 10), logger: quietLogger)) {
             ProtobufCodec<Echo_Response, Echo_Request>()
         }
     }
