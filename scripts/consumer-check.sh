@@ -76,7 +76,7 @@ struct Number: RPCPayload, Equatable {
 
 struct Doubler: RPCResponderFactory {
     func makeCodec() -> LengthPrefixedCodec<Number, Number> { LengthPrefixedCodec() }
-    func makeResponder(remoteAddress: SocketAddress?) -> Responder { Responder() }
+    func makeResponder(context: RPCConnectionContext) -> Responder { Responder() }
 
     struct Responder: RPCResponder {
         mutating func answer(_ request: RPCEnvelope<Number>) -> RPCAnswer<RPCEnvelope<Number>> {
