@@ -18,7 +18,7 @@ import ProtosocketClient
 public enum RendezvousHash {
     /// The weight of `endpoint` for a key.
     public static func weight(of endpoint: Endpoint, forKey key: some Sequence<UInt8>) -> UInt64 {
-        weight(prefix: prefix(of: endpoint), forKey: key)
+        weight(prefix: prefix(of: endpoint), forKey: Array(key))
     }
 
     /// Step 1 up to the key: the same for every key, so a pool computes it once
@@ -36,15 +36,6 @@ public enum RendezvousHash {
     /// that the pool's per-call path is specialized.)
     @inlinable
     static func weight(prefix: UInt64, forKey key: [UInt8]) -> UInt64 {
-        var hash = prefix
-        for byte in key {
-            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
-        }
-        return finalize(hash)
-    }
-
-    /// ``weight(prefix:forKey:)`` for any byte sequence.
-    static func weight(prefix: UInt64, forKey key: some Sequence<UInt8>) -> UInt64 {
         var hash = prefix
         for byte in key {
             hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
