@@ -6,8 +6,8 @@ import ProtosocketProto
 import ProtosocketRPC
 import ProtosocketServer
 
-// The cost of choosing a connection: RPCClientPool over three servers (round-robin
-// and rendezvous-hashed keys) against RPCConnectionPool's random slot, per call,
+// The cost of choosing a connection: RPCClientPool over three servers (power of two
+// choices, round-robin and rendezvous-hashed keys) against RPCConnectionPool's random slot, per call,
 // with every connection already open. No RPC is made: this is the routing alone.
 
 let routesPerIteration = 100_000
@@ -16,7 +16,11 @@ typealias EchoPool = RPCClientPool<Echo_Request, Echo_Response>
 
 /// Three echo servers on 127.0.0.1–3 and a pool over them with every endpoint
 /// connected; `body` runs with the pool, then everything is closed.
-func withPoolOverThreeServers(logger: Logger, _ body: (EchoPool, [Endpoint]) async throws -> Void) async throws {
+func withPoolOverThreeServers(
+    logger: Logger,
+    balancing: LoadBalancing = .powerOfTwoChoices,
+    _ body: (EchoPool, [Endpoint]) async throws -> Void
+) async throws {
     var servers: [RPCServer<EchoService>] = []
     var endpoints: [Endpoint] = []
     for host in ["127.0.0.1", "127.0.0.2", "127.0.0.3"] {
@@ -24,15 +28,18 @@ func withPoolOverThreeServers(logger: Logger, _ body: (EchoPool, [Endpoint]) asy
         servers.append(server)
         endpoints.append(.host(host, port: server.localAddress?.port ?? 0))
     }
-    let pool = EchoPool(resolver: StaticEndpoints(endpoints), logger: logger) { endpoint in
+    let pool = EchoPool(resolver: StaticEndpoints(endpoints), balancing: balancing, logger: logger) { endpoint in
         try await RPCClient.connect(to: endpoint, connector: TCPConnector(logger: logger)) {
             ProtobufCodec<Echo_Response, Echo_Request>()
         }
     }
     try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await pool.run() }
-        for _ in endpoints {
-            _ = try await pool.client()
+        // Route until every endpoint is connected (power of two choices connects
+        // an idle endpoint when it is drawn beside an open one).
+        var connected = Set<Endpoint>()
+        for _ in 0..<10_000 where connected.count < endpoints.count {
+            connected.insert(try await pool.route().endpoint)
         }
         try await body(pool, endpoints)
         group.cancelAll()
@@ -48,8 +55,17 @@ func registerPoolRoutingBenchmarks(logger: Logger) {
         maxDuration: .seconds(10),
         maxIterations: 20
     )
-    Benchmark("pool routing: RPCClientPool round-robin over 3 endpoints, x \(routesPerIteration)", configuration: configuration) { benchmark in
+    Benchmark("pool routing: RPCClientPool power of two choices over 3 endpoints, x \(routesPerIteration)", configuration: configuration) { benchmark in
         try await withPoolOverThreeServers(logger: logger) { pool, _ in
+            benchmark.startMeasurement()
+            for _ in 0..<routesPerIteration {
+                blackHole(try await pool.route())
+            }
+            benchmark.stopMeasurement()
+        }
+    }
+    Benchmark("pool routing: RPCClientPool round-robin over 3 endpoints, x \(routesPerIteration)", configuration: configuration) { benchmark in
+        try await withPoolOverThreeServers(logger: logger, balancing: .roundRobin) { pool, _ in
             benchmark.startMeasurement()
             for _ in 0..<routesPerIteration {
                 blackHole(try await pool.route())

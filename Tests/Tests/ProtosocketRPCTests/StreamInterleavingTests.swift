@@ -11,25 +11,30 @@ struct StreamInterleavingTests {
     @Test("the client sorts interleaved runs of two streams into their own buffers, and drops what comes after a stream's end")
     func clientSortsInterleavedResponses() {
         let waker = ConnectionWaker(eventLoop: EmbeddedEventLoop())
+        let pendingCount = PendingCallCount()
         var reactor = ClientReactor<Echo_Request, Echo_Response>(
             slowConsumer: .default,
             logger: quietLogger,
             waker: waker,
-            metrics: NOOPMetricsHandler.instance
+            metrics: NOOPMetricsHandler.instance,
+            pendingCount: pendingCount
         )
         let first = ResponseBuffer<Echo_Response>(id: 1, limit: 100, waker: waker) { _ in }
         let second = ResponseBuffer<Echo_Response>(id: 2, limit: 100, waker: waker) { _ in }
         _ = reactor.onCommand(.stream(streamRequest(id: 1), first, deadline: nil))
         _ = reactor.onCommand(.stream(streamRequest(id: 2), second, deadline: nil))
+        #expect(pendingCount.load() == 2)
 
         for (id, text) in [(1, "a1"), (1, "a2"), (2, "b1"), (1, "a3"), (2, "b2")] {
             #expect(reactor.onInbound(item(text, id: UInt64(id))) == .continue)
         }
         #expect(reactor.onInbound(.ended(id: 1)) == .continue)
+        #expect(pendingCount.load() == 1)
         // A response for the stream that just ended: dropped, not delivered.
         #expect(reactor.onInbound(item("a4", id: 1)) == .continue)
         #expect(reactor.onInbound(item("b3", id: 2)) == .continue)
         #expect(reactor.onInbound(.ended(id: 2)) == .continue)
+        #expect(pendingCount.load() == 0)
         reactor.onInboundBatchEnd()
 
         #expect(drain(first) == ["a1", "a2", "a3"])

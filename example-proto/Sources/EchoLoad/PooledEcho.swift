@@ -14,9 +14,15 @@ public final class PooledEchoConnector: EchoConnector {
     let timeout: Duration?
     private let served = Mutex<[Endpoint: Int]>([:])
 
-    /// A pool over what `resolver` finds; each call has `timeout` when given.
-    public init(resolver: some EndpointResolver, connector: TCPConnector = TCPConnector(), timeout: Duration?) {
-        pool = RPCClientPool(resolver: resolver, logger: connector.logger) { endpoint in
+    /// A pool over what `resolver` finds, spreading calls by `balancing`; each
+    /// call has `timeout` when given.
+    public init(
+        resolver: some EndpointResolver,
+        connector: TCPConnector = TCPConnector(),
+        balancing: LoadBalancing = .powerOfTwoChoices,
+        timeout: Duration?
+    ) {
+        pool = RPCClientPool(resolver: resolver, balancing: balancing, logger: connector.logger) { endpoint in
             try await RPCClient.connect(to: endpoint, connector: connector) {
                 ProtobufCodec<Echo_Response, Echo_Request>()
             }

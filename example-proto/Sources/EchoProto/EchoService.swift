@@ -11,9 +11,13 @@ import ProtosocketRPC
 public struct EchoService: RPCResponderFactory {
     /// The largest message accepted from a client.
     public var maximumMessageSize: Int
+    /// When set, each unary echo is answered after this delay (a slow server, for
+    /// load-balancing experiments).
+    public var unaryDelay: Duration?
 
-    public init(maximumMessageSize: Int = 4 << 20) {
+    public init(maximumMessageSize: Int = 4 << 20, unaryDelay: Duration? = nil) {
         self.maximumMessageSize = maximumMessageSize
+        self.unaryDelay = unaryDelay
     }
 
     public func makeCodec() -> ProtobufCodec<Echo_Request, Echo_Response> {
@@ -21,15 +25,19 @@ public struct EchoService: RPCResponderFactory {
     }
 
     public func makeResponder(context: RPCConnectionContext) -> EchoResponder {
-        EchoResponder()
+        EchoResponder(unaryDelay: unaryDelay)
     }
 }
 
 /// One connection of ``EchoService``. Nothing it answers needs a task: unary
-/// echoes are immediate, and a stream's responses are all available at once, so
-/// the connection pulls them as it has room to send.
+/// echoes are immediate (unless delayed), and a stream's responses are all
+/// available at once, so the connection pulls them as it has room to send.
 public struct EchoResponder: RPCResponder {
-    public init() {}
+    let unaryDelay: Duration?
+
+    public init(unaryDelay: Duration? = nil) {
+        self.unaryDelay = unaryDelay
+    }
 
     public mutating func answer(_ request: Echo_Request) -> RPCAnswer<Echo_Response> {
         guard request.hasBody else {
@@ -38,12 +46,19 @@ public struct EchoResponder: RPCResponder {
         let body = request.body
         switch request.responseBehavior {
         case .unary, .UNRECOGNIZED:
-            return .response(.with {
+            let response = Echo_Response.with {
                 $0.echo = .with {
                     $0.message = body.message
                     $0.nanotime = body.nanotime
                 }
-            })
+            }
+            guard let unaryDelay else {
+                return .response(response)
+            }
+            return .deferred {
+                try await Task.sleep(for: unaryDelay)
+                return response
+            }
         case .stream:
             return .stream(EchoStreamSequence(message: body.message, nanotime: body.nanotime))
         }

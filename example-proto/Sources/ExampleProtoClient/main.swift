@@ -25,6 +25,9 @@ struct ExampleProtoClient: AsyncParsableCommand {
     @Option(help: "A deadline for each call, in milliseconds; a call that misses it counts as an error.")
     var timeoutMs: Int?
 
+    @Option(help: "How calls spread over several endpoints: power-of-two-choices (the one of two with fewer calls pending), or round-robin.")
+    var balancing: Balancing = .powerOfTwoChoices
+
     @OptionGroup var load: LoadFlags
 
     @OptionGroup var tls: ClientTLSFlags
@@ -56,7 +59,12 @@ struct ExampleProtoClient: AsyncParsableCommand {
         } else {
             resolver = StaticEndpoints(endpoints)
         }
-        let pooled = PooledEchoConnector(resolver: resolver, connector: connector, timeout: timeoutMs.map { .milliseconds($0) })
+        let pooled = PooledEchoConnector(
+            resolver: resolver,
+            connector: connector,
+            balancing: balancing.loadBalancing,
+            timeout: timeoutMs.map { .milliseconds($0) }
+        )
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await pooled.pool.run() }
             defer { pooled.pool.close() }
@@ -64,6 +72,19 @@ struct ExampleProtoClient: AsyncParsableCommand {
         }
         for (endpoint, calls) in pooled.servedPerEndpoint {
             print("endpoint \(endpoint): \(calls) calls answered")
+        }
+    }
+}
+
+/// `--balancing`.
+enum Balancing: String, ExpressibleByArgument, CaseIterable {
+    case roundRobin = "round-robin"
+    case powerOfTwoChoices = "power-of-two-choices"
+
+    var loadBalancing: LoadBalancing {
+        switch self {
+        case .roundRobin: .roundRobin
+        case .powerOfTwoChoices: .powerOfTwoChoices
         }
     }
 }

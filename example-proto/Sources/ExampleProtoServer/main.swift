@@ -32,6 +32,9 @@ struct ExampleProtoServer: AsyncParsableCommand {
     @Flag(help: "One listening socket per event loop (SO_REUSEPORT), each connection staying on the loop that accepted it.")
     var listenerPerLoop = false
 
+    @Option(help: "Answer each unary echo after this many milliseconds (a slow server, for load-balancing experiments).")
+    var unaryDelayMs: Int?
+
     @OptionGroup var tls: ServerTLSFlags
 
     func run() async throws {
@@ -48,7 +51,7 @@ struct ExampleProtoServer: AsyncParsableCommand {
                 shutdownGracePeriod: .seconds(5),
                 channelLayers: layers
             ),
-            responders: EchoService(),
+            responders: EchoService(unaryDelay: unaryDelayMs.map { .milliseconds($0) }),
             logger: logger
         )
         let group = ServiceGroup(

@@ -30,9 +30,10 @@ func namedServer(_ name: String, listenAddress: ServerConfiguration.ListenAddres
     return (server, Task { try await server.run() })
 }
 
-func makePool(_ endpoints: [Endpoint]) -> RPCClientPool<Echo_Request, Echo_Response> {
+func makePool(_ endpoints: [Endpoint], balancing: LoadBalancing = .roundRobin) -> RPCClientPool<Echo_Request, Echo_Response> {
     RPCClientPool(
         resolver: StaticEndpoints(endpoints),
+        balancing: balancing,
         backoff: ReconnectBackoff(initial: .milliseconds(20), maximum: .milliseconds(200)),
         logger: quietLogger
     ) { endpoint in

@@ -12,7 +12,7 @@ import TestSupport
 @Suite("Client deadlines in the reactor")
 struct ClientDeadlineTests {
     func makeReactor(_ loop: EmbeddedEventLoop) -> ClientReactor<Echo_Request, Echo_Response> {
-        ClientReactor(slowConsumer: .default, logger: quietLogger, waker: ConnectionWaker(eventLoop: loop), metrics: NOOPMetricsHandler.instance)
+        ClientReactor(slowConsumer: .default, logger: quietLogger, waker: ConnectionWaker(eventLoop: loop), metrics: NOOPMetricsHandler.instance, pendingCount: PendingCallCount())
     }
 
     func request(_ id: UInt64) -> Echo_Request {

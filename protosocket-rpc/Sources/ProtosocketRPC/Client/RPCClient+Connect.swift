@@ -56,7 +56,7 @@ extension RPCClient {
     where Codec.OutboundMessage == Request, Codec.InboundMessage == Response {
         let factory = makeFactory(connector: connector, slowConsumer: slowConsumer, makeCodec: makeCodec)
         let connection = try await connector.connect(to: endpoint, factory: factory)
-        return RPCClient(connection: connection, streamBufferLimit: streamBufferLimit, tracing: tracing)
+        return RPCClient(connection: connection, streamBufferLimit: streamBufferLimit, tracing: tracing, pendingCount: factory.pendingCount)
     }
 
     /// Connects to `address`; see ``connect(host:port:connector:streamBufferLimit:slowConsumer:tracing:makeCodec:)``.
@@ -72,7 +72,7 @@ extension RPCClient {
     where Codec.OutboundMessage == Request, Codec.InboundMessage == Response {
         let factory = makeFactory(connector: connector, slowConsumer: slowConsumer, makeCodec: makeCodec)
         let connection = try await connector.connect(to: address, factory: factory)
-        return RPCClient(connection: connection, streamBufferLimit: streamBufferLimit, tracing: tracing)
+        return RPCClient(connection: connection, streamBufferLimit: streamBufferLimit, tracing: tracing, pendingCount: factory.pendingCount)
     }
 
     /// The factory of a client connection's codec and reactor.
@@ -104,6 +104,9 @@ where Codec.OutboundMessage == Request, Codec.InboundMessage == Response {
     let logger: Logger
     @usableFromInline
     let metrics: any MetricsFactory
+    /// The pending-call count of the one connection this factory makes.
+    @usableFromInline
+    let pendingCount = PendingCallCount()
 
     @inlinable
     init(codecMaker: @escaping @Sendable () -> Codec, slowConsumer: SlowConsumerPolicy, logger: Logger, metrics: any MetricsFactory) {
@@ -120,6 +123,6 @@ where Codec.OutboundMessage == Request, Codec.InboundMessage == Response {
 
     @inlinable
     func makeReactor(_ context: ConnectionContext<ClientCommand<Request, Response>>) -> ClientReactor<Request, Response> {
-        ClientReactor(slowConsumer: slowConsumer, logger: logger, waker: context.waker, metrics: metrics)
+        ClientReactor(slowConsumer: slowConsumer, logger: logger, waker: context.waker, metrics: metrics, pendingCount: pendingCount)
     }
 }

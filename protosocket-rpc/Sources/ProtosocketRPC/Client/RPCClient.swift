@@ -31,8 +31,23 @@ public struct RPCClient<Request: RPCMessage, Response: RPCMessage>: Sendable {
     let core: ClientCore<Request, Response>
 
     @usableFromInline
-    init(connection: ClientConnection<ClientCommand<Request, Response>>, streamBufferLimit: Int, tracing: RPCTracing?) {
-        core = ClientCore(connection: connection, streamBufferLimit: streamBufferLimit, tracing: tracing)
+    init(
+        connection: ClientConnection<ClientCommand<Request, Response>>,
+        streamBufferLimit: Int,
+        tracing: RPCTracing?,
+        pendingCount: PendingCallCount
+    ) {
+        core = ClientCore(connection: connection, streamBufferLimit: streamBufferLimit, tracing: tracing, pendingCount: pendingCount)
+    }
+
+    /// The calls on this connection that have not finished (unary calls not yet
+    /// answered, streams not yet ended), as the connection last counted them: a
+    /// call counts from when its request is taken for writing until its answer
+    /// or end arrives (or it fails). A load figure for choosing between
+    /// connections; it may lag a call that was just made.
+    @inlinable
+    public var pendingCalls: Int {
+        core.pendingCount.load()
     }
 
     /// Whether the connection is open; once `false`, every call fails with
@@ -198,6 +213,8 @@ final class ClientCore<Request: RPCMessage, Response: RPCMessage>: Sendable {
     let senders: [Sender<ClientCommand<Request, Response>>]
     @usableFromInline
     let lastID = Atomic<UInt64>(0)
+    @usableFromInline
+    let pendingCount: PendingCallCount
 
     @usableFromInline
     let tracing: RPCTracing?
@@ -205,8 +222,14 @@ final class ClientCore<Request: RPCMessage, Response: RPCMessage>: Sendable {
     @usableFromInline
     let peer: String
 
-    init(connection: ClientConnection<ClientCommand<Request, Response>>, streamBufferLimit: Int, tracing: RPCTracing?) {
+    init(
+        connection: ClientConnection<ClientCommand<Request, Response>>,
+        streamBufferLimit: Int,
+        tracing: RPCTracing?,
+        pendingCount: PendingCallCount
+    ) {
         self.connection = connection
+        self.pendingCount = pendingCount
         self.streamBufferLimit = streamBufferLimit
         self.tracing = tracing
         self.peer = tracing == nil ? "" : connection.remoteAddress.map { "\($0)" } ?? "unknown"

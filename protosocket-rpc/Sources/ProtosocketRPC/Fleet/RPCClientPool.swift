@@ -18,8 +18,9 @@ import ServiceLifecycle
 /// - `connectionsPerEndpoint` connections per endpoint (one by default), each
 ///   opened on first use; everyone who needs one while it connects waits for the
 ///   same connect.
-/// - ``client()`` takes the endpoints in turn (round-robin, in runs of 32 calls so
-///   that consecutive calls share a connection's writes), skipping those that
+/// - ``client()`` spreads calls by ``LoadBalancing``: by default, of two
+///   connections drawn at random, the one with fewer calls pending (so a slow
+///   server gets fewer), or the endpoints in turn; either way skipping those that
 ///   are backing off. ``client(forKey:)`` ranks the endpoints by
 ///   ``RendezvousHash`` for the key and takes the first that works: the same
 ///   endpoint from every process, and when an endpoint is removed (or backing
@@ -89,8 +90,8 @@ public final class RPCClientPool<Request: RPCMessage, Response: RPCMessage>: Ser
         }
 
         @inlinable
-        init(connectionsPerEndpoint: Int) {
-            table = Table(connectionsPerEndpoint: connectionsPerEndpoint)
+        init(connectionsPerEndpoint: Int, balancing: LoadBalancing) {
+            table = Table(connectionsPerEndpoint: connectionsPerEndpoint, balancing: balancing)
         }
     }
 
@@ -112,17 +113,20 @@ public final class RPCClientPool<Request: RPCMessage, Response: RPCMessage>: Ser
     ///     ``DNSEndpoints`` or your own.
     ///   - connectionsPerEndpoint: Connections to each endpoint (at least 1), each
     ///     opened on first use; calls and keys spread over them.
+    ///   - balancing: How calls without a key are spread (keyed calls always go
+    ///     by ``RendezvousHash``).
     ///   - backoff: How long a failed endpoint is left out.
     ///   - logger: Where resolution failures and ejections are logged.
     ///   - connect: Opens one connection to an endpoint.
     public init(
         resolver: some EndpointResolver,
         connectionsPerEndpoint: Int = 1,
+        balancing: LoadBalancing = .powerOfTwoChoices,
         backoff: ReconnectBackoff = ReconnectBackoff(),
         logger: Logger = Logger(label: "protosocket.rpc.pool"),
         connect: @escaping @Sendable (Endpoint) async throws -> RPCClient<Request, Response>
     ) {
-        self.state = KLock(State(connectionsPerEndpoint: connectionsPerEndpoint))
+        self.state = KLock(State(connectionsPerEndpoint: connectionsPerEndpoint, balancing: balancing))
         self.resolver = resolver
         self.backoff = backoff
         self.logger = logger
@@ -179,7 +183,8 @@ public final class RPCClientPool<Request: RPCMessage, Response: RPCMessage>: Ser
         }
     }
 
-    /// A connection to the next endpoint in turn that works.
+    /// A connection for a call without a key, chosen by the pool's
+    /// ``LoadBalancing`` among the endpoints that work.
     ///
     /// - Throws: ``RPCClientPoolError`` when no endpoint can be reached now.
     @inlinable
@@ -208,8 +213,8 @@ public final class RPCClientPool<Request: RPCMessage, Response: RPCMessage>: Ser
         try await pick(key: Array(key))
     }
 
-    /// Sends a unary call through the pool: to the endpoint `key` maps to, or the
-    /// next in turn without a key.
+    /// Sends a unary call through the pool: to the endpoint `key` maps to, or, without
+    /// a key, where the pool's ``LoadBalancing`` puts it.
     ///
     /// Calls are not retried by default: an RPC may not be idempotent. With
     /// `retryingUnsent`, a call that failed with ``RPCError/notSent`` (its
@@ -261,7 +266,7 @@ public final class RPCClientPool<Request: RPCMessage, Response: RPCMessage>: Ser
                     ) { endpoint in Task { try await connect(endpoint) } }
                 }
                 return state.table.choose(
-                    now: .now, excluded: excluded, isAlive: { $0.isAlive },
+                    now: .now, excluded: excluded, isAlive: { $0.isAlive }, load: { $0.pendingCalls },
                     backoff: backoff, random: { .random(in: 0..<1) }
                 ) { endpoint in Task { try await connect(endpoint) } }
             }

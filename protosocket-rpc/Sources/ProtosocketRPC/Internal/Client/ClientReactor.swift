@@ -26,9 +26,14 @@ struct ClientReactor<Request: RPCMessage, Response: RPCMessage>: MessageReactor 
     let stalls: Counter
     @usableFromInline
     let slowStreamsFailed: Counter
+    /// `pending.count`, published for readers on other threads: stored wherever
+    /// `pending` changes, before the call's caller is resumed.
+    @usableFromInline
+    let pendingCount: PendingCallCount
 
     @inlinable
-    init(slowConsumer: SlowConsumerPolicy, logger: Logger, waker: ConnectionWaker, metrics: any MetricsFactory) {
+    init(slowConsumer: SlowConsumerPolicy, logger: Logger, waker: ConnectionWaker, metrics: any MetricsFactory, pendingCount: PendingCallCount) {
+        self.pendingCount = pendingCount
         self.slowConsumer = slowConsumer
         self.logger = logger
         self.waker = waker
@@ -102,6 +107,7 @@ struct ClientReactor<Request: RPCMessage, Response: RPCMessage>: MessageReactor 
             switch pending.values[index] {
             case .unary(let continuation):
                 pending.remove(at: index)
+                pendingCount.store(pending.count)
                 if !deadlines.isEmpty {
                     deadlines.removeValue(forKey: id)
                 }
@@ -165,7 +171,9 @@ struct ClientReactor<Request: RPCMessage, Response: RPCMessage>: MessageReactor 
         if !deadlines.isEmpty {
             deadlines.removeValue(forKey: id)
         }
-        return pending.removeValue(forKey: id)
+        let call = pending.removeValue(forKey: id)
+        pendingCount.store(pending.count)
+        return call
     }
 
     // MARK: Deadlines
@@ -264,12 +272,14 @@ struct ClientReactor<Request: RPCMessage, Response: RPCMessage>: MessageReactor 
         switch command {
         case .unary(let request, let continuation, let deadline):
             pending[request.messageID] = .unary(continuation)
+            pendingCount.store(pending.count)
             if let deadline {
                 track(request.messageID, deadline: deadline)
             }
             return request
         case .stream(let request, let buffer, let deadline):
             pending[request.messageID] = .stream(buffer)
+            pendingCount.store(pending.count)
             if let deadline {
                 track(request.messageID, deadline: deadline)
             }
@@ -317,6 +327,7 @@ struct ClientReactor<Request: RPCMessage, Response: RPCMessage>: MessageReactor 
         lastStream = nil
         let calls = pending
         pending = [:]
+        pendingCount.store(0)
         for call in calls.values {
             call.fail(RPCError.connectionClosed)
         }

@@ -75,11 +75,25 @@ struct EndpointTable<Connection, Attempt: Equatable> {
     /// Connections to each endpoint.
     @usableFromInline
     let connectionsPerEndpoint: Int
+    /// How calls without a key are spread.
+    @usableFromInline
+    let balancing: LoadBalancing
+    /// The state of the generator (splitmix64) that draws the two entries of a
+    /// power-of-two-choices call: cheap, and no system randomness per call.
+    @usableFromInline
+    var drawState: UInt64
 
     @inlinable
-    init(callsPerTurn: Int = 32, connectionsPerEndpoint: Int = 1) {
+    init(
+        callsPerTurn: Int = 32,
+        connectionsPerEndpoint: Int = 1,
+        balancing: LoadBalancing = .roundRobin,
+        seed: UInt64 = .random(in: .min ... .max)
+    ) {
         self.callsPerTurn = max(1, callsPerTurn)
         self.connectionsPerEndpoint = max(1, connectionsPerEndpoint)
+        self.balancing = balancing
+        self.drawState = seed
     }
 
     @usableFromInline
@@ -112,19 +126,29 @@ struct EndpointTable<Connection, Attempt: Equatable> {
         }
     }
 
-    /// For a call without a key: the endpoints in turn (``callsPerTurn`` calls
-    /// each), skipping those backing off and those in `excluded`.
+    /// For a call without a key, by ``balancing``: the endpoints in turn
+    /// (``callsPerTurn`` calls each), or the less loaded of two drawn at random;
+    /// either way skipping those backing off and those in `excluded`.
     @inlinable
     mutating func choose(
         now: ContinuousClock.Instant,
         excluded: Set<Endpoint> = [],
         isAlive: (Connection) -> Bool,
+        load: (Connection) -> Int = { _ in 0 },
         backoff: ReconnectBackoff,
         random: () -> Double,
         startConnect: (Endpoint) -> Attempt
     ) -> Choice {
         guard !entries.isEmpty else {
             return .unavailable
+        }
+        if balancing == .powerOfTwoChoices,
+            let choice = chooseLessLoaded(
+                now: now, excluded: excluded, isAlive: isAlive, load: load,
+                backoff: backoff, random: random, startConnect: startConnect
+            )
+        {
+            return choice
         }
         for step in 0..<entries.count {
             let index = (rotation + step) % entries.count
@@ -138,6 +162,87 @@ struct EndpointTable<Connection, Attempt: Equatable> {
             }
         }
         return .unavailable
+    }
+
+    /// Power of two choices: two different entries drawn at random; of those with
+    /// an open connection, the one with the lower `load` (the first drawn on a
+    /// tie). When only one of them is open and the other is waiting to connect
+    /// (idle, or its backoff over), the other connects, so that new and returning
+    /// endpoints join. `nil` when neither is open (the caller falls back to the
+    /// round-robin scan, which connects or skips as needed).
+    @inlinable
+    mutating func chooseLessLoaded(
+        now: ContinuousClock.Instant,
+        excluded: Set<Endpoint>,
+        isAlive: (Connection) -> Bool,
+        load: (Connection) -> Int,
+        backoff: ReconnectBackoff,
+        random: () -> Double,
+        startConnect: (Endpoint) -> Attempt
+    ) -> Choice? {
+        let count = entries.count
+        guard count >= 2 else {
+            return nil
+        }
+        let first = Int(draw() % UInt64(count))
+        var second = Int(draw() % UInt64(count - 1))
+        if second >= first {
+            second += 1
+        }
+        func open(_ index: Int) -> (Connection, Int)? {
+            guard case .connected(let connection, _) = entries[index].state,
+                isAlive(connection), !excluded.contains(entries[index].endpoint)
+            else {
+                return nil
+            }
+            return (connection, load(connection))
+        }
+        switch (open(first), open(second)) {
+        case (let a?, let b?):
+            let (index, connection) = a.1 <= b.1 ? (first, a.0) : (second, b.0)
+            return .use(connection, entries[index].endpoint)
+        case (let a?, nil):
+            return join(second, now: now, excluded: excluded, isAlive: isAlive, backoff: backoff, random: random, startConnect: startConnect)
+                ?? .use(a.0, entries[first].endpoint)
+        case (nil, let b?):
+            return join(first, now: now, excluded: excluded, isAlive: isAlive, backoff: backoff, random: random, startConnect: startConnect)
+                ?? .use(b.0, entries[second].endpoint)
+        case (nil, nil):
+            return nil
+        }
+    }
+
+    /// Entry `index`, not open, beside one that is: starts its connect when it is
+    /// idle or its backoff is over; ejects it when its connection died. `nil`
+    /// when the call should take the open one.
+    @inlinable
+    mutating func join(
+        _ index: Int,
+        now: ContinuousClock.Instant,
+        excluded: Set<Endpoint>,
+        isAlive: (Connection) -> Bool,
+        backoff: ReconnectBackoff,
+        random: () -> Double,
+        startConnect: (Endpoint) -> Attempt
+    ) -> Choice? {
+        switch entries[index].state {
+        case .connecting:
+            return nil
+        case .backingOff(let until) where until > now:
+            return nil
+        case .idle, .backingOff, .connected:
+            return take(index, now: now, excluded: excluded, isAlive: isAlive, backoff: backoff, random: random, startConnect: startConnect)
+        }
+    }
+
+    /// The next draw of the splitmix64 generator.
+    @inlinable
+    mutating func draw() -> UInt64 {
+        drawState &+= 0x9E37_79B9_7F4A_7C15
+        var z = drawState
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 
     /// For a call with a key: the eligible endpoint with the highest rendezvous
