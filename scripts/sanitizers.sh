@@ -25,7 +25,7 @@ for sanitizer in ${SANITIZERS:-thread address}; do
     log="Tests/.build-$sanitizer/test.log"
     mkdir -p "Tests/.build-$sanitizer"
     set +e
-    swift test --package-path Tests --experimental-maximum-parallelization-width 8 --sanitize="$sanitizer" --scratch-path "Tests/.build-$sanitizer" "$@" 2>&1 | tee "$log"
+    swift test --package-path Tests --no-parallel --sanitize="$sanitizer" --scratch-path "Tests/.build-$sanitizer" "$@" 2>&1 | tee "$log"
     tests=${PIPESTATUS[0]}
     set -e
     if [ "$sanitizer" = thread ]; then
