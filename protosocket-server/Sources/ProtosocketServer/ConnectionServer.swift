@@ -182,7 +182,3 @@ public final class ConnectionServer<Factory: ConnectionFactory>: Service, Sendab
         deadline.cancel()
     }
 }
-
-/// `SO_REUSEPORT` has no named NIO option in 2.101.
-@usableFromInline
-let reusePort = NIOBSDSocket.Option(rawValue: SO_REUSEPORT)
