@@ -2,25 +2,10 @@ import ProtosocketClient
 @testable import ProtosocketRPC
 import Testing
 
-/// The endpoint table's power-of-two-choices routing. Connections are strings,
-/// their load is looked up in `loads`; connect attempts are integers.
-@Suite("EndpointTable, power of two choices")
-struct EndpointTableBalancingTests {
-    typealias Table = EndpointTable<String, Int>
-
-    let a = Endpoint.host("127.0.0.1", port: 1)
-    let b = Endpoint.host("127.0.0.2", port: 1)
-    let c = Endpoint.host("127.0.0.3", port: 1)
-    let backoff = ReconnectBackoff(initial: .seconds(1), maximum: .seconds(8), jitter: 0)
-    let start = ContinuousClock.now
-
-    final class Attempts {
-        var count = 0
-    }
-
-    let attempts = Attempts()
-
-    func choose(
+/// The endpoint table's power-of-two-choices routing, with the fixtures of
+/// ``EndpointTableTests``; a connection's load is looked up in `loads`.
+extension EndpointTableTests {
+    func chooseByLoad(
         _ table: inout Table,
         at offset: Duration = .zero,
         loads: [String: Int] = [:],
@@ -42,16 +27,16 @@ struct EndpointTableBalancingTests {
         var table = Table(balancing: .powerOfTwoChoices, seed: seed)
         _ = table.update(endpoints)
         for endpoint in endpoints {
-            guard case .await(let attempt, let at) = choose(&table, excluded: Set(endpoints).subtracting([endpoint])) else {
+            guard case .await(let attempt, let at) = chooseByLoad(&table, excluded: Set(endpoints).subtracting([endpoint])) else {
                 Issue.record("expected a connect to \(endpoint)")
                 continue
             }
-            _ = table.connected(at, attempt: attempt, connection: name(at))
+            _ = table.connected(at, attempt: attempt, connection: hostNumber(at))
         }
         return table
     }
 
-    func name(_ endpoint: Endpoint) -> String {
+    func hostNumber(_ endpoint: Endpoint) -> String {
         String(endpoint.description.split(separator: ".")[3].prefix { $0 != ":" })
     }
 
@@ -62,12 +47,12 @@ struct EndpointTableBalancingTests {
         return nil
     }
 
-    @Test("of two open connections, the less loaded takes the call: a loaded one gets none while two others are idle")
+    @Test("power of two choices: of two open connections, the less loaded takes the call: a loaded one gets none while two others are idle")
     func lessLoaded() {
         var table = connectedTable([a, b, c])
         var counts: [String: Int] = [:]
         for _ in 0..<300 {
-            if let connection = used(choose(&table, loads: ["1": 50, "2": 0, "3": 1])) {
+            if let connection = used(chooseByLoad(&table, loads: ["1": 50, "2": 0, "3": 1])) {
                 counts[connection, default: 0] += 1
             }
         }
@@ -78,12 +63,12 @@ struct EndpointTableBalancingTests {
         #expect(counts.values.reduce(0, +) == 300)
     }
 
-    @Test("with equal loads, every connection gets a share")
+    @Test("power of two choices: with equal loads, every connection gets a share")
     func equalLoads() {
         var table = connectedTable([a, b, c])
         var counts: [String: Int] = [:]
         for _ in 0..<300 {
-            if let connection = used(choose(&table)) {
+            if let connection = used(chooseByLoad(&table)) {
                 counts[connection, default: 0] += 1
             }
         }
@@ -91,13 +76,13 @@ struct EndpointTableBalancingTests {
         #expect(counts.values.allSatisfy { $0 >= 50 })
     }
 
-    @Test("an idle endpoint drawn beside an open one connects, so that new endpoints join")
+    @Test("power of two choices: an idle endpoint drawn beside an open one connects, so that new endpoints join")
     func idleJoins() {
         var table = connectedTable([a, b])
         _ = table.update([a, b, c])
         var joined = false
         for _ in 0..<50 {
-            if case .await(_, let endpoint) = choose(&table) {
+            if case .await(_, let endpoint) = chooseByLoad(&table) {
                 #expect(endpoint == c)
                 joined = true
                 break
@@ -106,56 +91,56 @@ struct EndpointTableBalancingTests {
         #expect(joined)
     }
 
-    @Test("a dead connection drawn beside an open one is ejected, and the call takes the open one")
+    @Test("power of two choices: a dead connection drawn beside an open one is ejected, and the call takes the open one")
     func deadEjected() {
         var table = connectedTable([a, b])
-        #expect(used(choose(&table, dead: ["1"])) == "2")
+        #expect(used(chooseByLoad(&table, dead: ["1"])) == "2")
         guard case .backingOff = table.entries[0].state else {
             Issue.record("expected 127.0.0.1 to back off, got \(table.entries[0].state)")
             return
         }
         // While it backs off, every call goes to the other.
         for _ in 0..<20 {
-            #expect(used(choose(&table, at: .milliseconds(500))) == "2")
+            #expect(used(chooseByLoad(&table, at: .milliseconds(500))) == "2")
         }
     }
 
-    @Test("with no open connection among the two, it falls back to the scan: connects, or is unavailable")
+    @Test("power of two choices: with no open connection among the two, it falls back to the scan: connects, or is unavailable")
     func fallback() {
         var table = Table(balancing: .powerOfTwoChoices, seed: 1)
         _ = table.update([a, b])
-        guard case .await(1, _) = choose(&table) else {
+        guard case .await(1, _) = chooseByLoad(&table) else {
             Issue.record("expected the first connect")
             return
         }
         table.connectFailed(a, attempt: 1, now: start, backoff: backoff, random: { 0 })
         table.connectFailed(b, attempt: 1, now: start, backoff: backoff, random: { 0 })
         // a backs off; b's attempt was never started with id 1, so b is idle: the scan connects b.
-        guard case .await(2, let endpoint) = choose(&table) else {
+        guard case .await(2, let endpoint) = chooseByLoad(&table) else {
             Issue.record("expected a connect to the idle endpoint")
             return
         }
         #expect(endpoint == b)
         table.connectFailed(b, attempt: 2, now: start, backoff: backoff, random: { 0 })
-        guard case .unavailable = choose(&table, at: .milliseconds(10)) else {
+        guard case .unavailable = chooseByLoad(&table, at: .milliseconds(10)) else {
             Issue.record("expected unavailable while both back off")
             return
         }
     }
 
-    @Test("one endpoint: the scan takes it, whatever its load")
+    @Test("power of two choices: one endpoint: the scan takes it, whatever its load")
     func single() {
         var table = connectedTable([a])
-        #expect(used(choose(&table, loads: ["1": 1000])) == "1")
+        #expect(used(chooseByLoad(&table, loads: ["1": 1000])) == "1")
     }
 
-    @Test("the same seed draws the same connections")
+    @Test("power of two choices: the same seed draws the same connections")
     func seeded() {
         var first = connectedTable([a, b, c], seed: 42)
         var second = connectedTable([a, b, c], seed: 42)
         let loads = ["1": 3, "2": 1, "3": 2]
-        let one = (0..<20).map { _ in used(choose(&first, loads: loads)) }
-        let two = (0..<20).map { _ in used(choose(&second, loads: loads)) }
+        let one = (0..<20).map { _ in used(chooseByLoad(&first, loads: loads)) }
+        let two = (0..<20).map { _ in used(chooseByLoad(&second, loads: loads)) }
         #expect(one == two)
     }
 }

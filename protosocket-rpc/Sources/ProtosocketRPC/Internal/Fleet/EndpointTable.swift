@@ -225,14 +225,12 @@ struct EndpointTable<Connection, Attempt: Equatable> {
         random: () -> Double,
         startConnect: (Endpoint) -> Attempt
     ) -> Choice? {
-        switch entries[index].state {
-        case .connecting:
+        // A connect under way is not waited for; everything else is what `take`
+        // decides (a backoff not over and an excluded endpoint give nil).
+        if case .connecting = entries[index].state {
             return nil
-        case .backingOff(let until) where until > now:
-            return nil
-        case .idle, .backingOff, .connected:
-            return take(index, now: now, excluded: excluded, isAlive: isAlive, backoff: backoff, random: random, startConnect: startConnect)
         }
+        return take(index, now: now, excluded: excluded, isAlive: isAlive, backoff: backoff, random: random, startConnect: startConnect)
     }
 
     /// The next draw of the splitmix64 generator.
