@@ -114,7 +114,6 @@ let package = Package(
             dependencies: [
                 "Protosocket",
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             path: "protosocket-proto/Sources/ProtosocketProto"

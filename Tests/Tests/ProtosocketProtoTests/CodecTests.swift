@@ -109,8 +109,8 @@ struct CodecTests {
     }
 }
 
-@Suite("Protobuf encoding through per-thread scratch memory")
-struct ScratchEncodingTests {
+@Suite("Protobuf encoding: large messages, and threads at once")
+struct LargeAndConcurrentEncodingTests {
     static func roundTrip(_ message: Echo_Request) throws -> Echo_Request? {
         var codec = ProtobufCodec<Echo_Request, Echo_Request>(maximumMessageSize: 1 << 22)
         var buffer = ByteBuffer()
@@ -121,7 +121,7 @@ struct ScratchEncodingTests {
         return decoded
     }
 
-    @Test("a message larger than the scratch memory keeps, then a small one, both encode intact")
+    @Test("a message larger than the buffer's room, then a small one, then the large one again, all encode intact")
     func largeThenSmall() throws {
         let large = Echo_Request.with { $0.body.message = String(repeating: "L", count: 200_000) }
         let small = Echo_Request.with { $0.requestID = 3; $0.body.message = "s" }

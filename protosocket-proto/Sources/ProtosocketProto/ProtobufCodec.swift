@@ -14,10 +14,11 @@ import SwiftProtobuf
 /// ```
 ///
 /// Decoding parses the body straight from the receive buffer (no copy of the
-/// frame). Encoding appends the prefix and the body to the connection's pooled
-/// buffer; swift-protobuf has no API to serialize into a caller's buffer, so the
-/// body is serialized into per-thread scratch memory and copied from there: no
-/// allocation per message.
+/// frame). Encoding writes the prefix and the body straight into the
+/// connection's pooled buffer, in one walk of the message (swift-protobuf's own
+/// serializer walks it once to size it, again for each nested message, and
+/// writes into memory of its own): no allocation and no copy per message, and
+/// the same bytes as swift-protobuf's `serializedBytes()`.
 ///
 /// A length prefix longer than 10 bytes, a length above ``maximumMessageSize`` or
 /// a body that does not parse is ``Protosocket/DecodeResult/invalid(reason:)``:
@@ -36,24 +37,13 @@ public struct ProtobufCodec<Inbound: SwiftProtobuf.Message, Outbound: SwiftProto
 
     /// Appends `message` with its length prefix to `buffer`.
     ///
-    /// - Throws: swift-protobuf's error when the message cannot be serialized
-    ///   (proto3 messages always can; a proto2 message missing required fields is
-    ///   written as `partial`; one over protobuf's 2 GiB limit fails): the connection
-    ///   then closes with ``Protosocket/CloseReason/encodingFailed(reason:)``.
+    /// - Throws: when the message's encoding would exceed protobuf's 2 GiB limit;
+    ///   `buffer` is then as it was, and the connection closes with
+    ///   ``Protosocket/CloseReason/encodingFailed(reason:)``. (A proto2 message
+    ///   missing required fields is written as it is, `partial`.)
     @inlinable
     public mutating func encode(_ message: Outbound, into buffer: inout ByteBuffer) throws {
-        let body: ScratchBytes = try message.serializedBytes(partial: true)
-        // The prefix and the body in one write: one capacity check, one copy.
-        let length = UInt64(body.count)
-        let total = Varint.encodedLength(of: length) + body.count
-        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: total) { destination in
-            let prefix = Varint.write(length, to: destination)
-            body.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: destination[prefix...]).copyMemory(from: $0) }
-            return total
-        }
-        if body.count > ScratchMemory.retainedCapacity {
-            ScratchMemory.current.trim()
-        }
+        try appendDelimited(message, to: &buffer)
     }
 
     @inlinable
