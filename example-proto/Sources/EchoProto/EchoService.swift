@@ -72,13 +72,18 @@ struct EchoStreamSequence: Sequence {
     let message: String
     let nanotime: UInt64
 
+    /// Each ASCII character as a string, made once (making a string per response
+    /// showed in profiles).
+    static let asciiCharacters: [String] = (0..<0x80).map { String(Unicode.Scalar(UInt8($0))) }
+
     func makeIterator() -> Iterator {
-        Iterator(bytes: Array(message.utf8), nanotime: nanotime)
+        Iterator(bytes: Array(message.utf8), nanotime: nanotime, asciiCharacters: Self.asciiCharacters)
     }
 
     struct Iterator: IteratorProtocol {
         let bytes: [UInt8]
         let nanotime: UInt64
+        let asciiCharacters: [String]
         var index = 0
 
         mutating func next() -> Echo_Response? {
@@ -86,7 +91,10 @@ struct EchoStreamSequence: Sequence {
                 return nil
             }
             defer { index += 1 }
-            let character = String(decoding: bytes[index...index], as: UTF8.self)
+            let byte = bytes[index]
+            // An ASCII byte is its own character; any other byte alone is not
+            // UTF-8, and decodes as U+FFFD.
+            let character = byte < 0x80 ? asciiCharacters[Int(byte)] : String(decoding: CollectionOfOne(byte), as: UTF8.self)
             let sequence = UInt64(index)
             return .with {
                 $0.stream = .with {

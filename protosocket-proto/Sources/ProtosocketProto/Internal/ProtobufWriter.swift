@@ -90,6 +90,7 @@ struct ProtobufWriter: SwiftProtobuf.Visitor {
     }
 
     /// Makes sure `count` more bytes fit.
+    @inline(__always)
     func checkRoom(for count: Int) throws {
         guard count <= capacity - position else {
             let (needed, overflow) = position.addingReportingOverflow(count)
@@ -97,12 +98,14 @@ struct ProtobufWriter: SwiftProtobuf.Visitor {
         }
     }
 
+    @inline(__always)
     mutating func writeByte(_ byte: UInt8) throws {
         try checkRoom(for: 1)
         start.storeBytes(of: byte, toByteOffset: position, as: UInt8.self)
         position += 1
     }
 
+    @inline(__always)
     mutating func writeVarint(_ value: UInt64) throws {
         if value < 0x80 {
             try writeByte(UInt8(truncatingIfNeeded: value))
@@ -125,12 +128,14 @@ struct ProtobufWriter: SwiftProtobuf.Visitor {
         return index + 1
     }
 
+    @inline(__always)
     mutating func writeLittleEndian<T: FixedWidthInteger>(_ value: T) throws {
         try checkRoom(for: MemoryLayout<T>.size)
         start.storeBytes(of: value.littleEndian, toByteOffset: position, as: T.self)
         position += MemoryLayout<T>.size
     }
 
+    @inline(__always)
     mutating func writeTag(_ fieldNumber: Int, _ wireType: WireType) throws {
         try writeVarint(UInt64(truncatingIfNeeded: fieldNumber) << 3 | wireType.rawValue)
     }
@@ -145,6 +150,7 @@ struct ProtobufWriter: SwiftProtobuf.Visitor {
     }
 
     /// Leaves a byte for a length; ``endDelimited(_:)`` fills it in.
+    @inline(__always)
     mutating func beginDelimited() throws -> Int {
         try writeByte(0)
         return position

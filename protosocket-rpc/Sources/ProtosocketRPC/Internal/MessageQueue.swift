@@ -48,6 +48,10 @@ struct MessageQueue<Element> {
     /// Removes and returns the oldest element, or `nil` when the queue is empty.
     @inlinable
     mutating func popFirst() -> Element? {
+        if outgoing.isEmpty && incoming.isEmpty {
+            // The common case of a poll: nothing queued, nothing to make unique.
+            return nil
+        }
         if let element = outgoing.popLast() {
             return element
         }

@@ -13,8 +13,11 @@ protocol ResponseSource<Response>: AnyObject {
 // Not Sendable: it is made by a responder on the event loop and used only there.
 @usableFromInline
 final class IteratorSource<Iterator: IteratorProtocol>: ResponseSource {
+    // Unchecked exclusivity (the runtime check cost more than a small `next()`):
+    // only `next()` touches it, on the event loop, and the iterator it calls has
+    // no way back to this object.
     @usableFromInline
-    var iterator: Iterator
+    @exclusivity(unchecked) var iterator: Iterator
 
     @inlinable
     init(_ iterator: Iterator) {
