@@ -214,21 +214,26 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.OutboundMessage ==
 
     // MARK: Turns
 
-    /// Runs a turn through the specialized hook.
+    /// Runs a turn through the specialized hook. Everything that starts a turn
+    /// calls this.
     func runTurn() {
         hooks.runTurn(self)
     }
 
     /// Polls the reactor, produces and flushes outbound messages, and asks for more
     /// bytes if there is room.
+    ///
+    /// Only for the hook made in `makeHandler` (where the codec and reactor types
+    /// are concrete) and the code it runs: called from this class's own methods,
+    /// it would run unspecialized. Call ``runTurn()`` instead.
     @inlinable
-    func turn() {
+    func specializedTurn() {
         guard let context, state.isActive else {
             return
         }
         switch state.polled(reactor.poll()) {
         case .resumeDelivery:
-            decodeAvailable()
+            specializedDecodeAvailable()
         case .proceed:
             break
         case .close:
@@ -363,8 +368,11 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.OutboundMessage ==
     }
 
     /// Decodes and delivers every whole message buffered, unless paused.
+    ///
+    /// Like ``specializedTurn()``, only for the hooks and the code they run;
+    /// elsewhere call `hooks.decodeAvailable(self)`.
     @inlinable
-    func decodeAvailable() {
+    func specializedDecodeAvailable() {
         var delivered = 0
         defer {
             if delivered > 0 {
@@ -509,7 +517,7 @@ extension ConnectionHandler {
             waker: waker,
             configuration: configuration,
             logger: logger,
-            hooks: Hooks(runTurn: { $0.turn() }, decodeAvailable: { $0.decodeAvailable() })
+            hooks: Hooks(runTurn: { $0.specializedTurn() }, decodeAvailable: { $0.specializedDecodeAvailable() })
         )
     }
 }
