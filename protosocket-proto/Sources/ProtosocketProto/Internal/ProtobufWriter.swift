@@ -342,17 +342,28 @@ struct ProtobufWriter: SwiftProtobuf.Visitor {
 
     // MARK: Maps: one entry message (key field 1, value field 2) per element
 
+    mutating func writeMap<KeyType: MapKeyType, Value>(
+        _ map: [KeyType.BaseType: Value],
+        keyType: KeyType.Type,
+        fieldNumber: Int,
+        _ writeValue: (inout ProtobufWriter, Value) throws -> Void
+    ) throws {
+        for (key, element) in map {
+            try writeTag(fieldNumber, .lengthDelimited)
+            let bodyStart = try beginDelimited()
+            try KeyType.visitSingular(value: key, fieldNumber: 1, with: &self)
+            try writeValue(&self, element)
+            try endDelimited(bodyStart)
+        }
+    }
+
     mutating func visitMapField<KeyType, ValueType: MapValueType>(
         fieldType: _ProtobufMap<KeyType, ValueType>.Type,
         value: _ProtobufMap<KeyType, ValueType>.BaseType,
         fieldNumber: Int
     ) throws {
-        for (key, element) in value {
-            try writeTag(fieldNumber, .lengthDelimited)
-            let bodyStart = try beginDelimited()
-            try KeyType.visitSingular(value: key, fieldNumber: 1, with: &self)
-            try ValueType.visitSingular(value: element, fieldNumber: 2, with: &self)
-            try endDelimited(bodyStart)
+        try writeMap(value, keyType: KeyType.self, fieldNumber: fieldNumber) {
+            try ValueType.visitSingular(value: $1, fieldNumber: 2, with: &$0)
         }
     }
 
@@ -361,12 +372,8 @@ struct ProtobufWriter: SwiftProtobuf.Visitor {
         value: _ProtobufEnumMap<KeyType, ValueType>.BaseType,
         fieldNumber: Int
     ) throws where ValueType.RawValue == Int {
-        for (key, element) in value {
-            try writeTag(fieldNumber, .lengthDelimited)
-            let bodyStart = try beginDelimited()
-            try KeyType.visitSingular(value: key, fieldNumber: 1, with: &self)
-            try visitSingularEnumField(value: element, fieldNumber: 2)
-            try endDelimited(bodyStart)
+        try writeMap(value, keyType: KeyType.self, fieldNumber: fieldNumber) {
+            try $0.visitSingularEnumField(value: $1, fieldNumber: 2)
         }
     }
 
@@ -375,12 +382,8 @@ struct ProtobufWriter: SwiftProtobuf.Visitor {
         value: _ProtobufMessageMap<KeyType, ValueType>.BaseType,
         fieldNumber: Int
     ) throws {
-        for (key, element) in value {
-            try writeTag(fieldNumber, .lengthDelimited)
-            let bodyStart = try beginDelimited()
-            try KeyType.visitSingular(value: key, fieldNumber: 1, with: &self)
-            try visitSingularMessageField(value: element, fieldNumber: 2)
-            try endDelimited(bodyStart)
+        try writeMap(value, keyType: KeyType.self, fieldNumber: fieldNumber) {
+            try $0.visitSingularMessageField(value: $1, fieldNumber: 2)
         }
     }
 
