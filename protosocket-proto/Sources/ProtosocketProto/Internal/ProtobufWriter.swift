@@ -19,6 +19,9 @@ func appendDelimited<M: Message>(_ message: M, to buffer: inout ByteBuffer) thro
         var hasMessageSet = false
         try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: minimumRoom) { room in
             guard let start = room.baseAddress else {
+                // No memory at all (not expected with a minimum asked for): ask
+                // for more, which ends in `messageTooLarge` if it never comes.
+                shortfall = 2 * minimumRoom
                 return 0
             }
             var writer = ProtobufWriter(start: start, capacity: room.count)
