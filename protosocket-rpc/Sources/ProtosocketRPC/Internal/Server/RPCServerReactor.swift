@@ -424,7 +424,7 @@ struct RPCServerReactor<Responder: RPCResponder>: MessageReactor {
 
     @inlinable
     mutating func pollOutbound(budget: Int) -> OutboundPoll<Response> {
-        if let answer = answers.popFirst() {
+        if !answers.isEmpty, let answer = answers.popFirst() {
             if isPaused && answers.count < limits.maxQueuedAnswers {
                 // Be polled again, to resume delivery.
                 waker.wake()
@@ -432,7 +432,9 @@ struct RPCServerReactor<Responder: RPCResponder>: MessageReactor {
             return .produced(answer)
         }
         while true {
-            guard var current = serving ?? nextServing() else {
+            // Taken out (not copied), so that the stream is not retained again per
+            // response; every path below puts it back or ends it.
+            guard var current = serving.take() ?? nextServing() else {
                 break
             }
             switch current.source {
