@@ -114,21 +114,9 @@ struct ProtobufWriter: SwiftProtobuf.Visitor {
             try writeByte(UInt8(truncatingIfNeeded: value))
             return
         }
-        try checkRoom(for: Varint.encodedLength(of: value))
-        position += Self.storeVarint(value, at: start + position)
-    }
-
-    /// Stores `value` as a varint at `destination`; returns its length.
-    static func storeVarint(_ value: UInt64, at destination: UnsafeMutableRawPointer) -> Int {
-        var remaining = value
-        var index = 0
-        while remaining >= 0x80 {
-            destination.storeBytes(of: UInt8(truncatingIfNeeded: remaining) | 0x80, toByteOffset: index, as: UInt8.self)
-            remaining >>= 7
-            index += 1
-        }
-        destination.storeBytes(of: UInt8(truncatingIfNeeded: remaining), toByteOffset: index, as: UInt8.self)
-        return index + 1
+        let length = Varint.encodedLength(of: value)
+        try checkRoom(for: length)
+        position += Varint.write(value, to: UnsafeMutableRawBufferPointer(start: start + position, count: length))
     }
 
     @inline(__always)
@@ -173,7 +161,7 @@ struct ProtobufWriter: SwiftProtobuf.Visitor {
         let extra = Varint.encodedLength(of: UInt64(length)) - 1
         try checkRoom(for: extra)
         (start + bodyStart + extra).copyMemory(from: start + bodyStart, byteCount: length)
-        _ = Self.storeVarint(UInt64(length), at: start + bodyStart - 1)
+        _ = Varint.write(UInt64(length), to: UnsafeMutableRawBufferPointer(start: start + bodyStart - 1, count: extra + 1))
         position += extra
     }
 
