@@ -127,3 +127,89 @@ struct MutualTLSAuthorizationTests {
         #expect(closes == ["alice", "mallory"])
     }
 }
+
+/// Answers each call with the common names of the chain its connection's
+/// client verified under, leaf first, joined by commas.
+struct ChainReportingService: RPCResponderFactory {
+    func makeCodec() -> ProtobufCodec<Echo_Request, Echo_Response> { ProtobufCodec() }
+
+    func makeResponder(context: RPCConnectionContext) -> ChainReportingResponder {
+        ChainReportingResponder(peer: context.peer)
+    }
+}
+
+struct ChainReportingResponder: RPCResponder {
+    let peer: PeerIdentity
+
+    static func commonName(_ der: [UInt8]) -> String {
+        let certificate = try? NIOSSLCertificate(bytes: der, format: .der)
+        return certificate?.subjectName.first { $0.type == .commonName }?.value ?? "?"
+    }
+
+    mutating func answer(_ request: Echo_Request) -> RPCAnswer<Echo_Response> {
+        let chain = peer.certificateChain ?? []
+        let leafIsFirst = peer.certificate != nil && peer.certificate == chain.first
+        return .response(.with { $0.echo.message = chain.map(Self.commonName).joined(separator: ",") + (leafIsFirst ? "" : " (leaf differs)") })
+    }
+}
+
+@Suite("Mutual TLS: the service sees the client's verified chain")
+struct MutualTLSChainTests {
+    @Test("a client presenting its certificate and an intermediate is verified to the trusted root; the service sees leaf, intermediate and root; a chain from another root is refused")
+    func verifiedChain() async throws {
+        let server = try SelfSignedCertificate.generate(name: "server")
+        let trusted = try CertificateAuthorityChain.generate(root: "Trusted Root", intermediate: "Team CA", client: "alice")
+        let other = try CertificateAuthorityChain.generate(root: "Other Root", intermediate: "Other CA", client: "mallory")
+        let rpcServer = try await RPCServer.bind(
+            configuration: ServerConfiguration(
+                host: "127.0.0.1",
+                port: 0,
+                channelLayers: [try ServerTLS(
+                    certificateChainFile: server.certificateFile,
+                    privateKeyFile: server.privateKeyFile,
+                    clientCertificateTrustRoots: .file(trusted.rootFile),
+                    handshakeTimeout: testTimeout(seconds: 10)
+                )]
+            ),
+            responders: ChainReportingService(),
+            logger: quietLogger
+        )
+        let running = Task { try await rpcServer.run() }
+        let port = rpcServer.localAddress?.port ?? 0
+
+        @Sendable func connect(presenting chain: CertificateAuthorityChain) async throws -> EchoClient {
+            let tls = try ClientTLS(
+                trustRoots: .certificates(try NIOSSLCertificate.fromPEMFile(server.certificateFile)),
+                certificateChainFile: chain.clientChainFile,
+                privateKeyFile: chain.clientKeyFile,
+                handshakeTimeout: testTimeout(seconds: 10)
+            )
+            return try await EchoClient.connect(
+                host: "127.0.0.1",
+                port: port,
+                connector: TCPConnector(connectTimeout: testTimeout(seconds: 10), logger: quietLogger, channelLayers: [tls])
+            ) {
+                ProtobufCodec<Echo_Response, Echo_Request>()
+            }
+        }
+
+        try await withHangGuard {
+            let alice = try await connect(presenting: trusted)
+            #expect(try await alice.unary(echoRequest("hi")).echo.message == "alice,Team CA,Trusted Root")
+            // With TLS 1.3 the client may finish its side of the handshake before the
+            // server refuses it: then its first call fails instead of the connect.
+            var refused = false
+            do {
+                let mallory = try await connect(presenting: other)
+                _ = try await mallory.unary(echoRequest("hi"))
+            } catch {
+                refused = true
+            }
+            #expect(refused)
+            #expect(try await alice.unary(echoRequest("again")).echo.message == "alice,Team CA,Trusted Root")
+            await alice.close()
+        }
+        await rpcServer.close()
+        _ = await running.result
+    }
+}

@@ -23,6 +23,8 @@ public struct ServerTLS: ChannelLayer {
     /// How long a client may take to complete its handshake, from accept.
     public var handshakeTimeout: Duration
     private let context: NIOSSLContext
+    /// Verifies client certificates in place of BoringSSL, to learn their chains.
+    private var clientCertificateVerifier: ClientCertificateVerifier?
 
     /// Serves TLS with the given certificate chain and key (PEM files).
     ///
@@ -31,7 +33,11 @@ public struct ServerTLS: ChannelLayer {
     ///   - privateKeyFile: The certificate's private key.
     ///   - clientCertificateTrustRoots: When set, each client must present a
     ///     certificate that chains to one of these roots; otherwise clients are not
-    ///     asked for one.
+    ///     asked for one. Given as certificates or a PEM file, the roots verify
+    ///     each client's chain here (RFC 5280, with swift-certificates), and the
+    ///     chain verified is recorded in ``Protosocket/PeerIdentity/certificateChain``;
+    ///     `.default` (the system's roots) leaves verification to BoringSSL, which
+    ///     records only the leaf.
     ///   - handshakeTimeout: How long a client may take to complete its handshake.
     /// - Throws: When a file cannot be read or parsed, or the key does not match.
     public init(
@@ -44,14 +50,26 @@ public struct ServerTLS: ChannelLayer {
             certificateChain: try NIOSSLCertificate.fromPEMFile(certificateChainFile).map { .certificate($0) },
             privateKey: .privateKey(try NIOSSLPrivateKey(file: privateKeyFile, format: .pem))
         )
+        var verifier: ClientCertificateVerifier?
         if let clientCertificateTrustRoots {
             configuration.certificateVerification = .noHostnameVerification
             configuration.trustRoots = clientCertificateTrustRoots
+            switch clientCertificateTrustRoots {
+            case .certificates(let roots):
+                verifier = try ClientCertificateVerifier(trustRoots: roots)
+            case .file(let path):
+                verifier = try ClientCertificateVerifier(trustRoots: NIOSSLCertificate.fromPEMFile(path))
+            case .default:
+                verifier = nil
+            }
         }
         try self.init(configuration: configuration, handshakeTimeout: handshakeTimeout)
+        clientCertificateVerifier = verifier
     }
 
     /// Serves TLS as `configuration` (a server configuration of swift-nio-ssl) says.
+    /// Client certificates, when `configuration` asks for them, are verified by
+    /// BoringSSL, and only the leaf is recorded in ``Protosocket/PeerIdentity``.
     ///
     /// - Throws: When swift-nio-ssl cannot make a context from `configuration`.
     public init(configuration: TLSConfiguration, handshakeTimeout: Duration = .seconds(10)) throws {
@@ -60,18 +78,33 @@ public struct ServerTLS: ChannelLayer {
     }
 
     /// Adds the TLS handler; ready when the handshake completes, when the
-    /// certificate the peer presented (verified) is recorded in `peer`.
+    /// certificate the peer presented (verified), or the chain verified, is
+    /// recorded in `peer`.
     public func addHandlers(to channel: any Channel, serverHost: String?, peer: PeerIdentity) throws -> EventLoopFuture<Void> {
         let readiness = LayerReadinessHandler(eventLoop: channel.eventLoop, timeout: handshakeTimeout) { event in
             guard case TLSUserEvent.handshakeCompleted = event else {
                 return false
             }
             let tls = try? channel.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self)
-            peer.setCertificate(try? tls?.peerCertificate?.toDERBytes())
+            if let chain = tls?.peerValidatedCertificateChain {
+                peer.setCertificateChain(chain.compactMap { try? $0.toDERBytes() })
+            } else {
+                peer.setCertificate(try? tls?.peerCertificate?.toDERBytes())
+            }
             return true
         }
         let pipeline = channel.pipeline.syncOperations
-        try pipeline.addHandler(NIOSSLServerHandler(context: context))
+        if let verifier = clientCertificateVerifier {
+            try pipeline.addHandler(
+                NIOSSLServerHandler(context: context) { presented, promise in
+                    // The verification is async (swift-certificates); the task
+                    // only computes, and the handshake awaits its result.
+                    promise.completeWithTask { await verifier.verify(presented) }
+                }
+            )
+        } else {
+            try pipeline.addHandler(NIOSSLServerHandler(context: context))
+        }
         try pipeline.addHandler(readiness)
         return readiness.ready
     }

@@ -22,7 +22,9 @@ public struct RPCConnectionContext: Sendable {
     /// The address the client connected to, when known.
     public let localAddress: SocketAddress?
     /// What TLS established about the client: the certificate it presented and
-    /// the server verified (with `ServerTLS` requiring client certificates).
+    /// the server verified (with `ServerTLS` requiring client certificates), and
+    /// the chain it was verified through, up to the trust root
+    /// (``Protosocket/PeerIdentity/certificateChain``).
     public let peer: PeerIdentity
 
     /// A context for a connection with these addresses and peer identity.
