@@ -23,8 +23,8 @@ extension EndpointTableTests {
     }
 
     /// A table over `endpoints`, each connected as its name's host number ("1", "2", …).
-    func connectedTable(_ endpoints: [Endpoint], seed: UInt64 = 7) -> Table {
-        var table = Table(balancing: .powerOfTwoChoices, seed: seed)
+    func connectedTable(_ endpoints: [Endpoint], seed: UInt64 = 7, callsPerTurn: Int = 32) -> Table {
+        var table = Table(callsPerTurn: callsPerTurn, balancing: .powerOfTwoChoices, seed: seed)
         _ = table.update(endpoints)
         for endpoint in endpoints {
             guard case .await(let attempt, let at) = chooseByLoad(&table, excluded: Set(endpoints).subtracting([endpoint])) else {
@@ -67,13 +67,46 @@ extension EndpointTableTests {
     func equalLoads() {
         var table = connectedTable([a, b, c])
         var counts: [String: Int] = [:]
-        for _ in 0..<300 {
+        for _ in 0..<3_000 {
             if let connection = used(chooseByLoad(&table)) {
                 counts[connection, default: 0] += 1
             }
         }
         #expect(Set(counts.keys) == ["1", "2", "3"])
-        #expect(counts.values.allSatisfy { $0 >= 50 })
+        #expect(counts.values.allSatisfy { $0 >= 500 })
+    }
+
+    @Test("power of two choices decides per run: with even loads, the winner of a draw takes the next callsPerTurn calls")
+    func decidesPerRun() {
+        var table = connectedTable([a, b, c], callsPerTurn: 8)
+        var chosen: [String] = []
+        for _ in 0..<80 {
+            chosen.append(used(chooseByLoad(&table, loads: ["1": 5, "2": 5, "3": 5])) ?? "none")
+        }
+        // The connection changes only where a run of 8 ends.
+        for index in chosen.indices.dropFirst() where chosen[index] != chosen[index - 1] {
+            #expect(index % 8 == 0, "switched within a run at call \(index): \(chosen)")
+        }
+        #expect(!chosen.contains("none"))
+    }
+
+    @Test("power of two choices: a run ends at once when another connection is clearly less loaded, and not for a small difference")
+    func runEnds() {
+        var table = connectedTable([a, b, c], callsPerTurn: 100)
+        guard let winner = used(chooseByLoad(&table)) else {
+            Issue.record("expected a connection")
+            return
+        }
+        var loads = ["1": 0, "2": 0, "3": 0]
+        // Two more than the others: within the margin (more than 2), the run goes on.
+        loads[winner] = 2
+        for _ in 0..<20 {
+            #expect(used(chooseByLoad(&table, loads: loads)) == winner)
+        }
+        // A quarter and more than 2 above another: the next call goes elsewhere.
+        loads[winner] = 12
+        let next = used(chooseByLoad(&table, loads: loads))
+        #expect(next != nil && next != winner)
     }
 
     @Test("power of two choices: an idle endpoint drawn beside an open one connects, so that new endpoints join")

@@ -4,8 +4,11 @@ public enum LoadBalancing: Sendable, Hashable {
     /// connection's writes). Every endpoint gets an equal share, however slow it
     /// is.
     case roundRobin
-    /// Per call, two connections drawn at random, and the one with fewer
-    /// ``RPCClient/pendingCalls`` takes it: a slow or overloaded server, whose
-    /// calls pile up, gets fewer new ones.
+    /// Two connections drawn at random, and the one with fewer
+    /// ``RPCClient/pendingCalls`` takes the next calls: a slow or overloaded
+    /// server, whose calls pile up, gets fewer new ones. The winner keeps taking
+    /// calls, so that consecutive calls share its writes, for up to 32 calls,
+    /// and only while no other connection (one drawn per call) has a quarter
+    /// fewer pending calls (and more than 2 fewer).
     case powerOfTwoChoices
 }
