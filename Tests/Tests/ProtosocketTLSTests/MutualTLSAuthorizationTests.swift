@@ -64,6 +64,47 @@ struct AuthorizingResponder: RPCResponder {
     }
 }
 
+/// An RPC server on 127.0.0.1 serving TLS with `certificate` and requiring client
+/// certificates that chain to `clientRoots`.
+func bindMutualTLSServer<Responders: RPCResponderFactory>(
+    certificate: SelfSignedCertificate,
+    clientRoots: NIOSSLTrustRoots,
+    responders: Responders
+) async throws -> RPCServer<Responders> {
+    try await RPCServer.bind(
+        configuration: ServerConfiguration(
+            host: "127.0.0.1",
+            port: 0,
+            channelLayers: [try ServerTLS(
+                certificateChainFile: certificate.certificateFile,
+                privateKeyFile: certificate.privateKeyFile,
+                clientCertificateTrustRoots: clientRoots,
+                handshakeTimeout: testTimeout(seconds: 10)
+            )]
+        ),
+        responders: responders,
+        logger: quietLogger
+    )
+}
+
+/// An echo client of a server on 127.0.0.1 at `port` with `serverCertificate`,
+/// presenting the chain in `chainFile` (PEM, leaf first) with its key.
+func connectMutualTLS(port: Int, serverCertificate: SelfSignedCertificate, chainFile: String, keyFile: String) async throws -> EchoClient {
+    let tls = try ClientTLS(
+        trustRoots: .certificates(try NIOSSLCertificate.fromPEMFile(serverCertificate.certificateFile)),
+        certificateChainFile: chainFile,
+        privateKeyFile: keyFile,
+        handshakeTimeout: testTimeout(seconds: 10)
+    )
+    return try await EchoClient.connect(
+        host: "127.0.0.1",
+        port: port,
+        connector: TCPConnector(connectTimeout: testTimeout(seconds: 10), logger: quietLogger, channelLayers: [tls])
+    ) {
+        ProtobufCodec<Echo_Response, Echo_Request>()
+    }
+}
+
 @Suite("Mutual TLS: a service authorizes clients by their verified certificate")
 struct MutualTLSAuthorizationTests {
     @Test("a client whose certificate subject is allowed is served; another, also verified, is refused by the service; both connections report their addresses and their close")
@@ -75,37 +116,12 @@ struct MutualTLSAuthorizationTests {
             try NIOSSLCertificate.fromPEMFile(alice.certificateFile) + NIOSSLCertificate.fromPEMFile(mallory.certificateFile)
         )
         let service = AuthorizingService(allowed: ["alice"], seen: Box([]), closes: Box([]))
-        let rpcServer = try await RPCServer.bind(
-            configuration: ServerConfiguration(
-                host: "127.0.0.1",
-                port: 0,
-                channelLayers: [try ServerTLS(
-                    certificateChainFile: server.certificateFile,
-                    privateKeyFile: server.privateKeyFile,
-                    clientCertificateTrustRoots: clientRoots,
-                    handshakeTimeout: testTimeout(seconds: 10)
-                )]
-            ),
-            responders: service,
-            logger: quietLogger
-        )
+        let rpcServer = try await bindMutualTLSServer(certificate: server, clientRoots: clientRoots, responders: service)
         let running = Task { try await rpcServer.run() }
         let port = rpcServer.localAddress?.port ?? 0
 
         @Sendable func connect(as client: SelfSignedCertificate) async throws -> EchoClient {
-            let tls = try ClientTLS(
-                trustRoots: .certificates(try NIOSSLCertificate.fromPEMFile(server.certificateFile)),
-                certificateChainFile: client.certificateFile,
-                privateKeyFile: client.privateKeyFile,
-                handshakeTimeout: testTimeout(seconds: 10)
-            )
-            return try await EchoClient.connect(
-                host: "127.0.0.1",
-                port: port,
-                connector: TCPConnector(connectTimeout: testTimeout(seconds: 10), logger: quietLogger, channelLayers: [tls])
-            ) {
-                ProtobufCodec<Echo_Response, Echo_Request>()
-            }
+            try await connectMutualTLS(port: port, serverCertificate: server, chainFile: client.certificateFile, keyFile: client.privateKeyFile)
         }
 
         try await withHangGuard {
@@ -160,37 +176,16 @@ struct MutualTLSChainTests {
         let server = try SelfSignedCertificate.generate(name: "server")
         let trusted = try CertificateAuthorityChain.generate(root: "Trusted Root", intermediate: "Team CA", client: "alice")
         let other = try CertificateAuthorityChain.generate(root: "Other Root", intermediate: "Other CA", client: "mallory")
-        let rpcServer = try await RPCServer.bind(
-            configuration: ServerConfiguration(
-                host: "127.0.0.1",
-                port: 0,
-                channelLayers: [try ServerTLS(
-                    certificateChainFile: server.certificateFile,
-                    privateKeyFile: server.privateKeyFile,
-                    clientCertificateTrustRoots: .file(trusted.rootFile),
-                    handshakeTimeout: testTimeout(seconds: 10)
-                )]
-            ),
-            responders: ChainReportingService(),
-            logger: quietLogger
+        let rpcServer = try await bindMutualTLSServer(
+            certificate: server,
+            clientRoots: .file(trusted.rootFile),
+            responders: ChainReportingService()
         )
         let running = Task { try await rpcServer.run() }
         let port = rpcServer.localAddress?.port ?? 0
 
         @Sendable func connect(presenting chain: CertificateAuthorityChain) async throws -> EchoClient {
-            let tls = try ClientTLS(
-                trustRoots: .certificates(try NIOSSLCertificate.fromPEMFile(server.certificateFile)),
-                certificateChainFile: chain.clientChainFile,
-                privateKeyFile: chain.clientKeyFile,
-                handshakeTimeout: testTimeout(seconds: 10)
-            )
-            return try await EchoClient.connect(
-                host: "127.0.0.1",
-                port: port,
-                connector: TCPConnector(connectTimeout: testTimeout(seconds: 10), logger: quietLogger, channelLayers: [tls])
-            ) {
-                ProtobufCodec<Echo_Response, Echo_Request>()
-            }
+            try await connectMutualTLS(port: port, serverCertificate: server, chainFile: chain.clientChainFile, keyFile: chain.clientKeyFile)
         }
 
         try await withHangGuard {
