@@ -24,7 +24,7 @@ public struct RPCConnectionContext: Sendable {
     /// What TLS established about the client: the certificate it presented and
     /// the server verified (with `ServerTLS` requiring client certificates), and
     /// the chain it was verified through, up to the trust root
-    /// (``Protosocket/PeerIdentity/certificateChain``).
+    /// (`PeerIdentity.certificateChain`).
     public let peer: PeerIdentity
 
     /// A context for a connection with these addresses and peer identity.
