@@ -86,8 +86,8 @@ public struct ServerTLS: ChannelLayer {
                 return false
             }
             let tls = try? channel.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self)
-            if let chain = tls?.peerValidatedCertificateChain {
-                peer.setCertificateChain(chain.compactMap { try? $0.toDERBytes() })
+            if let chain = tls?.peerValidatedCertificateChain, let der = try? chain.map({ try $0.toDERBytes() }) {
+                peer.setCertificateChain(der)
             } else {
                 peer.setCertificate(try? tls?.peerCertificate?.toDERBytes())
             }
