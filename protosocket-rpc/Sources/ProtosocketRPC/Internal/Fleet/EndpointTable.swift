@@ -196,36 +196,7 @@ struct EndpointTable<Connection, Attempt: Equatable> {
         guard count >= 2 else {
             return nil
         }
-        if lessLoadedRunRemaining > 0, lessLoadedRun < count,
-            case .connected(let current, _) = entries[lessLoadedRun].state,
-            isAlive(current), !excluded.contains(entries[lessLoadedRun].endpoint)
-        {
-            // The run goes on unless another connection, drawn at random, is
-            // clearly less loaded (a quarter less, and by more than 2): a slow
-            // server's calls pile up, and it loses the run at once.
-            var other = Int(draw() % UInt64(count - 1))
-            if other >= lessLoadedRun {
-                other += 1
-            }
-            let currentLoad = load(current)
-            if case .connected(let rival, _) = entries[other].state,
-                isAlive(rival), !excluded.contains(entries[other].endpoint),
-                load(rival) + max(2, currentLoad / 4) < currentLoad
-            {
-                lessLoadedRun = other
-                lessLoadedRunRemaining = callsPerTurn - 1
-                return .use(rival, entries[other].endpoint)
-            }
-            lessLoadedRunRemaining -= 1
-            return .use(current, entries[lessLoadedRun].endpoint)
-        }
-        lessLoadedRunRemaining = 0
-        let first = Int(draw() % UInt64(count))
-        var second = Int(draw() % UInt64(count - 1))
-        if second >= first {
-            second += 1
-        }
-        func open(_ index: Int) -> (Connection, Int)? {
+        func open(_ index: Int) -> (connection: Connection, load: Int)? {
             guard case .connected(let connection, _) = entries[index].state,
                 isAlive(connection), !excluded.contains(entries[index].endpoint)
             else {
@@ -233,21 +204,47 @@ struct EndpointTable<Connection, Attempt: Equatable> {
             }
             return (connection, load(connection))
         }
+        if lessLoadedRunRemaining > 0, lessLoadedRun < count, let current = open(lessLoadedRun) {
+            // The run goes on unless another connection, drawn at random, is
+            // clearly less loaded (a quarter less, and by more than 2): a slow
+            // server's calls pile up, and it loses the run at once.
+            let other = drawIndex(count, other: lessLoadedRun)
+            if let rival = open(other), rival.load + max(2, current.load / 4) < current.load {
+                return startRun(other, rival.connection)
+            }
+            lessLoadedRunRemaining -= 1
+            return .use(current.connection, entries[lessLoadedRun].endpoint)
+        }
+        lessLoadedRunRemaining = 0
+        let first = Int(draw() % UInt64(count))
+        let second = drawIndex(count, other: first)
         switch (open(first), open(second)) {
         case (let a?, let b?):
-            let (index, connection) = a.1 <= b.1 ? (first, a.0) : (second, b.0)
-            lessLoadedRun = index
-            lessLoadedRunRemaining = callsPerTurn - 1
-            return .use(connection, entries[index].endpoint)
+            return a.load <= b.load ? startRun(first, a.connection) : startRun(second, b.connection)
         case (let a?, nil):
             return join(second, now: now, excluded: excluded, isAlive: isAlive, backoff: backoff, random: random, startConnect: startConnect)
-                ?? .use(a.0, entries[first].endpoint)
+                ?? .use(a.connection, entries[first].endpoint)
         case (nil, let b?):
             return join(first, now: now, excluded: excluded, isAlive: isAlive, backoff: backoff, random: random, startConnect: startConnect)
-                ?? .use(b.0, entries[second].endpoint)
+                ?? .use(b.connection, entries[second].endpoint)
         case (nil, nil):
             return nil
         }
+    }
+
+    /// Entry `index` (open, holding `connection`) takes this call and starts a run.
+    @inlinable
+    mutating func startRun(_ index: Int, _ connection: Connection) -> Choice {
+        lessLoadedRun = index
+        lessLoadedRunRemaining = callsPerTurn - 1
+        return .use(connection, entries[index].endpoint)
+    }
+
+    /// An entry index below `count` drawn at random, other than `other`.
+    @inlinable
+    mutating func drawIndex(_ count: Int, other: Int) -> Int {
+        let index = Int(draw() % UInt64(count - 1))
+        return index >= other ? index + 1 : index
     }
 
     /// Entry `index`, not open, beside one that is: starts its connect when it is
