@@ -8,11 +8,14 @@ import Synchronization
 /// its ``ConnectionContext`` reads it when handling messages. Without such a layer
 /// it stays empty. Safe to read from any thread.
 public final class PeerIdentity: Sendable {
-    private let verified = Mutex<Verified>(Verified(certificate: nil, certificateChain: nil))
+    private let verified = Mutex<Verified>(.nothing)
 
-    private struct Verified {
-        var certificate: [UInt8]?
-        var certificateChain: [[UInt8]]?
+    /// What a layer recorded; the leaf of a chain is its first certificate.
+    private enum Verified {
+        case nothing
+        case leaf([UInt8])
+        /// Never empty.
+        case chain([[UInt8]])
     }
 
     /// An identity with nothing established yet.
@@ -22,7 +25,13 @@ public final class PeerIdentity: Sendable {
     /// (the leaf of its chain); `nil` when the peer presented none, or before the
     /// layer is ready.
     public var certificate: [UInt8]? {
-        verified.withLock { $0.certificate }
+        verified.withLock { verified in
+            switch verified {
+            case .nothing: nil
+            case .leaf(let der): der
+            case .chain(let chain): chain.first
+            }
+        }
     }
 
     /// The DER bytes of the chain the layer verified, leaf first, then each
@@ -34,18 +43,23 @@ public final class PeerIdentity: Sendable {
     /// trust roots given as certificates or a file; a service can then authorize
     /// by an intermediate authority, not only by the leaf.
     public var certificateChain: [[UInt8]]? {
-        verified.withLock { $0.certificateChain }
+        verified.withLock { verified in
+            if case .chain(let chain) = verified {
+                return chain
+            }
+            return nil
+        }
     }
 
     /// Records the peer's verified certificate (DER), the leaf only; called by
     /// a layer.
     public func setCertificate(_ der: [UInt8]?) {
-        verified.withLock { $0 = Verified(certificate: der, certificateChain: nil) }
+        verified.withLock { $0 = der.map(Verified.leaf) ?? .nothing }
     }
 
     /// Records the chain the layer verified (DER, leaf first, ending with the
     /// trust root), and its leaf as ``certificate``; called by a layer.
     public func setCertificateChain(_ chain: [[UInt8]]) {
-        verified.withLock { $0 = Verified(certificate: chain.first, certificateChain: chain.isEmpty ? nil : chain) }
+        verified.withLock { $0 = chain.isEmpty ? .nothing : .chain(chain) }
     }
 }
