@@ -6,6 +6,9 @@ import Foundation
 struct CertificateAuthorityChain {
     /// The root's certificate (PEM): what a server trusts.
     let rootFile: String
+    /// A directory holding the root's certificate in `c_rehash` form (another
+    /// way to give swift-nio-ssl its roots).
+    let rootDirectory: String
     /// The client's certificate, then the intermediate's (PEM): what the client presents.
     let clientChainFile: String
     /// The client certificate's private key (PEM).
@@ -37,6 +40,7 @@ struct CertificateAuthorityChain {
             openssl x509 -req -in client.csr -CA intermediate.pem -CAkey intermediate.key -CAcreateserial \\
                 -days 1 -extfile client.ext -out client.pem
             cat client.pem intermediate.pem > client-chain.pem
+            mkdir roots && cp root.pem roots/ && openssl rehash roots
             """
         let shell = Process()
         shell.executableURL = URL(fileURLWithPath: "/bin/sh")
@@ -50,6 +54,7 @@ struct CertificateAuthorityChain {
         }
         return CertificateAuthorityChain(
             rootFile: directory.appendingPathComponent("root.pem").path,
+            rootDirectory: directory.appendingPathComponent("roots").path,
             clientChainFile: directory.appendingPathComponent("client-chain.pem").path,
             clientKeyFile: directory.appendingPathComponent("client.key").path
         )

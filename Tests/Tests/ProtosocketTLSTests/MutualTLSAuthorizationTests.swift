@@ -64,44 +64,55 @@ struct AuthorizingResponder: RPCResponder {
     }
 }
 
-/// An RPC server on 127.0.0.1 serving TLS with `certificate` and requiring client
-/// certificates that chain to `clientRoots`.
-func bindMutualTLSServer<Responders: RPCResponderFactory>(
-    certificate: SelfSignedCertificate,
-    clientRoots: NIOSSLTrustRoots,
-    responders: Responders
-) async throws -> RPCServer<Responders> {
-    try await RPCServer.bind(
-        configuration: ServerConfiguration(
-            host: "127.0.0.1",
-            port: 0,
-            channelLayers: [try ServerTLS(
-                certificateChainFile: certificate.certificateFile,
-                privateKeyFile: certificate.privateKeyFile,
-                clientCertificateTrustRoots: clientRoots,
-                handshakeTimeout: testTimeout(seconds: 10)
-            )]
-        ),
-        responders: responders,
-        logger: quietLogger
-    )
-}
+/// A running RPC server on 127.0.0.1 serving TLS with `certificate` and requiring
+/// client certificates that chain to `clientRoots`, and echo clients of it.
+struct MutualTLSServer<Responders: RPCResponderFactory> {
+    let server: RPCServer<Responders>
+    let certificate: SelfSignedCertificate
+    let running: Task<Void, any Error>
 
-/// An echo client of a server on 127.0.0.1 at `port` with `serverCertificate`,
-/// presenting the chain in `chainFile` (PEM, leaf first) with its key.
-func connectMutualTLS(port: Int, serverCertificate: SelfSignedCertificate, chainFile: String, keyFile: String) async throws -> EchoClient {
-    let tls = try ClientTLS(
-        trustRoots: .certificates(try NIOSSLCertificate.fromPEMFile(serverCertificate.certificateFile)),
-        certificateChainFile: chainFile,
-        privateKeyFile: keyFile,
-        handshakeTimeout: testTimeout(seconds: 10)
-    )
-    return try await EchoClient.connect(
-        host: "127.0.0.1",
-        port: port,
-        connector: TCPConnector(connectTimeout: testTimeout(seconds: 10), logger: quietLogger, channelLayers: [tls])
-    ) {
-        ProtobufCodec<Echo_Response, Echo_Request>()
+    init(certificate: SelfSignedCertificate, clientRoots: NIOSSLTrustRoots, responders: Responders) async throws {
+        let server = try await RPCServer.bind(
+            configuration: ServerConfiguration(
+                host: "127.0.0.1",
+                port: 0,
+                channelLayers: [try ServerTLS(
+                    certificateChainFile: certificate.certificateFile,
+                    privateKeyFile: certificate.privateKeyFile,
+                    clientCertificateTrustRoots: clientRoots,
+                    handshakeTimeout: testTimeout(seconds: 10)
+                )]
+            ),
+            responders: responders,
+            logger: quietLogger
+        )
+        self.server = server
+        self.certificate = certificate
+        running = Task { try await server.run() }
+    }
+
+    var port: Int { server.localAddress?.port ?? 0 }
+
+    /// A client presenting the chain in `chainFile` (PEM, leaf first) with its key.
+    func connect(chainFile: String, keyFile: String) async throws -> EchoClient {
+        let tls = try ClientTLS(
+            trustRoots: .certificates(try NIOSSLCertificate.fromPEMFile(certificate.certificateFile)),
+            certificateChainFile: chainFile,
+            privateKeyFile: keyFile,
+            handshakeTimeout: testTimeout(seconds: 10)
+        )
+        return try await EchoClient.connect(
+            host: "127.0.0.1",
+            port: port,
+            connector: TCPConnector(connectTimeout: testTimeout(seconds: 10), logger: quietLogger, channelLayers: [tls])
+        ) {
+            ProtobufCodec<Echo_Response, Echo_Request>()
+        }
+    }
+
+    func close() async {
+        await server.close()
+        _ = await running.result
     }
 }
 
@@ -116,12 +127,11 @@ struct MutualTLSAuthorizationTests {
             try NIOSSLCertificate.fromPEMFile(alice.certificateFile) + NIOSSLCertificate.fromPEMFile(mallory.certificateFile)
         )
         let service = AuthorizingService(allowed: ["alice"], seen: Box([]), closes: Box([]))
-        let rpcServer = try await bindMutualTLSServer(certificate: server, clientRoots: clientRoots, responders: service)
-        let running = Task { try await rpcServer.run() }
-        let port = rpcServer.localAddress?.port ?? 0
+        let rpcServer = try await MutualTLSServer(certificate: server, clientRoots: clientRoots, responders: service)
+        let port = rpcServer.port
 
         @Sendable func connect(as client: SelfSignedCertificate) async throws -> EchoClient {
-            try await connectMutualTLS(port: port, serverCertificate: server, chainFile: client.certificateFile, keyFile: client.privateKeyFile)
+            try await rpcServer.connect(chainFile: client.certificateFile, keyFile: client.privateKeyFile)
         }
 
         try await withHangGuard {
@@ -135,7 +145,6 @@ struct MutualTLSAuthorizationTests {
             await refused.close()
         }
         await rpcServer.close()
-        _ = await running.result
 
         let seen = service.seen.value.withLock { $0 }
         #expect(seen == ["127.0.0.1 -> \(port)", "127.0.0.1 -> \(port)"])
@@ -144,8 +153,10 @@ struct MutualTLSAuthorizationTests {
     }
 }
 
-/// Answers each call with the common names of the chain its connection's
-/// client verified under, leaf first, joined by commas.
+/// Answers each call with the common name of its connection's verified client
+/// certificate, and those of the chain it was verified under, leaf first:
+/// `leaf: alice, chain: alice,Team CA,Trusted Root` (an empty chain when only the
+/// leaf was recorded).
 struct ChainReportingService: RPCResponderFactory {
     func makeCodec() -> ProtobufCodec<Echo_Request, Echo_Response> { ProtobufCodec() }
 
@@ -163,9 +174,9 @@ struct ChainReportingResponder: RPCResponder {
     }
 
     mutating func answer(_ request: Echo_Request) -> RPCAnswer<Echo_Response> {
-        let chain = peer.certificateChain ?? []
-        let leafIsFirst = peer.certificate != nil && peer.certificate == chain.first
-        return .response(.with { $0.echo.message = chain.map(Self.commonName).joined(separator: ",") + (leafIsFirst ? "" : " (leaf differs)") })
+        let leaf = peer.certificate.map(Self.commonName) ?? "none"
+        let chain = (peer.certificateChain ?? []).map(Self.commonName).joined(separator: ",")
+        return .response(.with { $0.echo.message = "leaf: \(leaf), chain: \(chain)" })
     }
 }
 
@@ -176,21 +187,19 @@ struct MutualTLSChainTests {
         let server = try SelfSignedCertificate.generate(name: "server")
         let trusted = try CertificateAuthorityChain.generate(root: "Trusted Root", intermediate: "Team CA", client: "alice")
         let other = try CertificateAuthorityChain.generate(root: "Other Root", intermediate: "Other CA", client: "mallory")
-        let rpcServer = try await bindMutualTLSServer(
+        let rpcServer = try await MutualTLSServer(
             certificate: server,
             clientRoots: .file(trusted.rootFile),
             responders: ChainReportingService()
         )
-        let running = Task { try await rpcServer.run() }
-        let port = rpcServer.localAddress?.port ?? 0
 
         @Sendable func connect(presenting chain: CertificateAuthorityChain) async throws -> EchoClient {
-            try await connectMutualTLS(port: port, serverCertificate: server, chainFile: chain.clientChainFile, keyFile: chain.clientKeyFile)
+            try await rpcServer.connect(chainFile: chain.clientChainFile, keyFile: chain.clientKeyFile)
         }
 
         try await withHangGuard {
             let alice = try await connect(presenting: trusted)
-            #expect(try await alice.unary(echoRequest("hi")).echo.message == "alice,Team CA,Trusted Root")
+            #expect(try await alice.unary(echoRequest("hi")).echo.message == "leaf: alice, chain: alice,Team CA,Trusted Root")
             // With TLS 1.3 the client may finish its side of the handshake before the
             // server refuses it: then its first call fails instead of the connect.
             var refused = false
@@ -201,10 +210,26 @@ struct MutualTLSChainTests {
                 refused = true
             }
             #expect(refused)
-            #expect(try await alice.unary(echoRequest("again")).echo.message == "alice,Team CA,Trusted Root")
+            #expect(try await alice.unary(echoRequest("again")).echo.message == "leaf: alice, chain: alice,Team CA,Trusted Root")
             await alice.close()
         }
         await rpcServer.close()
-        _ = await running.result
+    }
+
+    @Test("roots given as a directory stay with BoringSSL: the client is verified through its intermediate, and only the leaf is recorded")
+    func directoryOfRoots() async throws {
+        let server = try SelfSignedCertificate.generate(name: "server")
+        let trusted = try CertificateAuthorityChain.generate(root: "Trusted Root", intermediate: "Team CA", client: "alice")
+        let rpcServer = try await MutualTLSServer(
+            certificate: server,
+            clientRoots: .file(trusted.rootDirectory),
+            responders: ChainReportingService()
+        )
+        try await withHangGuard {
+            let alice = try await rpcServer.connect(chainFile: trusted.clientChainFile, keyFile: trusted.clientKeyFile)
+            #expect(try await alice.unary(echoRequest("hi")).echo.message == "leaf: alice, chain: ")
+            await alice.close()
+        }
+        await rpcServer.close()
     }
 }

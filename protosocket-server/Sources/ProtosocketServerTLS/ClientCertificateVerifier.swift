@@ -2,6 +2,12 @@ import NIOSSL
 import SwiftASN1
 import X509
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Verifies the chains clients present against a fixed set of trust roots
 /// (RFC 5280: signatures, validity at the time of the handshake, basic and name
 /// constraints) and gives the handshake the chain it verified, leaf first and
@@ -13,9 +19,27 @@ import X509
 struct ClientCertificateVerifier: Sendable {
     private let roots: CertificateStore
 
+    /// A verifier for roots given as certificates or a PEM file; `nil` for the
+    /// system's roots (`.default`) and for a directory of roots, which stay with
+    /// BoringSSL (only the leaf is then recorded).
+    ///
     /// - Throws: When a root cannot be read or parsed as X.509.
-    init(trustRoots: [NIOSSLCertificate]) throws {
-        roots = CertificateStore(try trustRoots.map { try Certificate(derEncoded: $0.toDERBytes()) })
+    init?(trustRoots: NIOSSLTrustRoots) throws {
+        let certificates: [NIOSSLCertificate]
+        switch trustRoots {
+        case .certificates(let given):
+            certificates = given
+        case .file(let path) where !Self.isDirectory(path):
+            certificates = try NIOSSLCertificate.fromPEMFile(path)
+        case .file, .default:
+            return nil
+        }
+        roots = CertificateStore(try certificates.map { try Certificate(derEncoded: $0.toDERBytes()) })
+    }
+
+    private static func isDirectory(_ path: String) -> Bool {
+        var status = stat()
+        return stat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR
     }
 
     /// The outcome for the certificates a client presented (leaf first, as

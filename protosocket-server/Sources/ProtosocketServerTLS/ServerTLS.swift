@@ -36,8 +36,8 @@ public struct ServerTLS: ChannelLayer {
     ///     asked for one. Given as certificates or a PEM file, the roots verify
     ///     each client's chain here (RFC 5280, with swift-certificates), and the
     ///     chain verified is recorded in ``Protosocket/PeerIdentity/certificateChain``;
-    ///     `.default` (the system's roots) leaves verification to BoringSSL, which
-    ///     records only the leaf.
+    ///     `.default` (the system's roots) and a directory of roots leave
+    ///     verification to BoringSSL, which records only the leaf.
     ///   - handshakeTimeout: How long a client may take to complete its handshake.
     /// - Throws: When a file cannot be read or parsed, or the key does not match.
     public init(
@@ -50,21 +50,12 @@ public struct ServerTLS: ChannelLayer {
             certificateChain: try NIOSSLCertificate.fromPEMFile(certificateChainFile).map { .certificate($0) },
             privateKey: .privateKey(try NIOSSLPrivateKey(file: privateKeyFile, format: .pem))
         )
-        var verifier: ClientCertificateVerifier?
         if let clientCertificateTrustRoots {
             configuration.certificateVerification = .noHostnameVerification
             configuration.trustRoots = clientCertificateTrustRoots
-            switch clientCertificateTrustRoots {
-            case .certificates(let roots):
-                verifier = try ClientCertificateVerifier(trustRoots: roots)
-            case .file(let path):
-                verifier = try ClientCertificateVerifier(trustRoots: NIOSSLCertificate.fromPEMFile(path))
-            case .default:
-                verifier = nil
-            }
         }
         try self.init(configuration: configuration, handshakeTimeout: handshakeTimeout)
-        clientCertificateVerifier = verifier
+        clientCertificateVerifier = try clientCertificateTrustRoots.flatMap { try ClientCertificateVerifier(trustRoots: $0) }
     }
 
     /// Serves TLS as `configuration` (a server configuration of swift-nio-ssl) says.
