@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the root package with warnings as errors, then the DocC documentation of
-# KLock, Spillway, Protosocket and ProtosocketRPC with DocC's warnings as errors.
+# Builds the root package with warnings as errors (or, with FROM_BUILD, takes the
+# symbol graphs of an existing build), then the DocC documentation of KLock,
+# Spillway, Protosocket and ProtosocketRPC with DocC's warnings as errors.
 # Also fails when a public symbol of those modules has no documentation comment
 # (scripts/doc-coverage.py) or when an article's code is not the code that the
 # tests and examples compile (scripts/doc-snippets.py). Archives go to

@@ -13,6 +13,8 @@ struct CertificateAuthorityChain {
     let clientChainFile: String
     /// The client certificate's private key (PEM).
     let clientKeyFile: String
+    /// The temporary directory holding every file.
+    let directory: String
 
     struct GenerationError: Error, CustomStringConvertible {
         let description: String
@@ -50,13 +52,21 @@ struct CertificateAuthorityChain {
         try shell.run()
         shell.waitUntilExit()
         guard shell.terminationStatus == 0 else {
+            try? FileManager.default.removeItem(at: directory)
             throw GenerationError(description: "making the certificate chain with openssl failed (status \(shell.terminationStatus))")
         }
         return CertificateAuthorityChain(
             rootFile: directory.appendingPathComponent("root.pem").path,
             rootDirectory: directory.appendingPathComponent("roots").path,
             clientChainFile: directory.appendingPathComponent("client-chain.pem").path,
-            clientKeyFile: directory.appendingPathComponent("client.key").path
+            clientKeyFile: directory.appendingPathComponent("client.key").path,
+            directory: directory.path
         )
+    }
+
+    /// Deletes the directory holding every file (servers and clients read them
+    /// when their TLS configurations are made).
+    func remove() {
+        try? FileManager.default.removeItem(atPath: directory)
     }
 }

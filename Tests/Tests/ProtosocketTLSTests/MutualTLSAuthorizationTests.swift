@@ -121,8 +121,11 @@ struct MutualTLSAuthorizationTests {
     @Test("a client whose certificate subject is allowed is served; another, also verified, is refused by the service; both connections report their addresses and their close")
     func authorizeBySubject() async throws {
         let server = try SelfSignedCertificate.generate(name: "server")
+        defer { server.remove() }
         let alice = try SelfSignedCertificate.generate(name: "alice", commonName: "alice")
+        defer { alice.remove() }
         let mallory = try SelfSignedCertificate.generate(name: "mallory", commonName: "mallory")
+        defer { mallory.remove() }
         let clientRoots = NIOSSLTrustRoots.certificates(
             try NIOSSLCertificate.fromPEMFile(alice.certificateFile) + NIOSSLCertificate.fromPEMFile(mallory.certificateFile)
         )
@@ -185,8 +188,11 @@ struct MutualTLSChainTests {
     @Test("a client presenting its certificate and an intermediate is verified to the trusted root; the service sees leaf, intermediate and root; a chain from another root is refused")
     func verifiedChain() async throws {
         let server = try SelfSignedCertificate.generate(name: "server")
+        defer { server.remove() }
         let trusted = try CertificateAuthorityChain.generate(root: "Trusted Root", intermediate: "Team CA", client: "alice")
+        defer { trusted.remove() }
         let other = try CertificateAuthorityChain.generate(root: "Other Root", intermediate: "Other CA", client: "mallory")
+        defer { other.remove() }
         let rpcServer = try await MutualTLSServer(
             certificate: server,
             clientRoots: .file(trusted.rootFile),
@@ -219,7 +225,9 @@ struct MutualTLSChainTests {
     @Test("roots given as a directory stay with BoringSSL: the client is verified through its intermediate, and only the leaf is recorded")
     func directoryOfRoots() async throws {
         let server = try SelfSignedCertificate.generate(name: "server")
+        defer { server.remove() }
         let trusted = try CertificateAuthorityChain.generate(root: "Trusted Root", intermediate: "Team CA", client: "alice")
+        defer { trusted.remove() }
         let rpcServer = try await MutualTLSServer(
             certificate: server,
             clientRoots: .file(trusted.rootDirectory),

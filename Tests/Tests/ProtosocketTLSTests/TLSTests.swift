@@ -93,7 +93,9 @@ func expectServed(_ client: EchoClient, _ comment: Comment? = nil) async throws 
 struct TLSTests {
     @Test("unary and streaming echo over TLS with a verifying client and a custom root", arguments: ["127.0.0.1", "localhost"])
     func echoOverTLS(host: String) async throws {
-        let (certificate, _) = try TestCertificates.pair.get()
+        let certificates = try CertificatePair()
+        defer { certificates.remove() }
+        let certificate = certificates.first
         let server = try await EchoServer.start(certificate: certificate)
         let client = try await server.connect(trusting: certificate, host: host)
         try await withHangGuard {
@@ -111,7 +113,9 @@ struct TLSTests {
 
     @Test("a server that requires client certificates serves a client with one and refuses a client without")
     func clientCertificates() async throws {
-        let (certificate, clientCertificate) = try TestCertificates.pair.get()
+        let certificates = try CertificatePair()
+        defer { certificates.remove() }
+        let (certificate, clientCertificate) = (certificates.first, certificates.second)
         let server = try await EchoServer.start(certificate: certificate, requiringClientCertificatesFrom: clientCertificate)
         try await withHangGuard {
             let admitted = try await server.connect(trusting: certificate, presenting: clientCertificate)
@@ -134,7 +138,9 @@ struct TLSTests {
 
     @Test("a client trusting a different root fails to connect with a certificate error; the server keeps serving")
     func wrongRoot() async throws {
-        let (certificate, other) = try TestCertificates.pair.get()
+        let certificates = try CertificatePair()
+        defer { certificates.remove() }
+        let (certificate, other) = (certificates.first, certificates.second)
         let server = try await EchoServer.start(certificate: certificate)
         let good = try await server.connect(trusting: certificate)
         try await withHangGuard {
@@ -153,7 +159,9 @@ struct TLSTests {
 
     @Test("a plaintext client on the TLS port fails cleanly; TLS clients are still served")
     func plaintextClientOnTLSPort() async throws {
-        let (certificate, _) = try TestCertificates.pair.get()
+        let certificates = try CertificatePair()
+        defer { certificates.remove() }
+        let certificate = certificates.first
         let server = try await EchoServer.start(certificate: certificate)
         let good = try await server.connect(trusting: certificate)
         try await withHangGuard {
@@ -172,7 +180,9 @@ struct TLSTests {
 
     @Test("a TLS client on a plaintext port fails to connect cleanly; plaintext clients are still served")
     func tlsClientOnPlaintextPort() async throws {
-        let (certificate, _) = try TestCertificates.pair.get()
+        let certificates = try CertificatePair()
+        defer { certificates.remove() }
+        let certificate = certificates.first
         let server = try await EchoServer.start(certificate: nil)
         let good = try await server.connect(trusting: nil)
         try await withHangGuard {
@@ -187,7 +197,9 @@ struct TLSTests {
 
     @Test("a client that connects and never starts its handshake holds nothing up")
     func silentClientHoldsNothingUp() async throws {
-        let (certificate, _) = try TestCertificates.pair.get()
+        let certificates = try CertificatePair()
+        defer { certificates.remove() }
+        let certificate = certificates.first
         let server = try await EchoServer.start(certificate: certificate)
         let silent = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connect(host: "127.0.0.1", port: server.port)
@@ -205,7 +217,9 @@ struct TLSTests {
 
     @Test("the server closes a connection whose handshake does not complete within the timeout")
     func silentClientTimesOut() async throws {
-        let (certificate, _) = try TestCertificates.pair.get()
+        let certificates = try CertificatePair()
+        defer { certificates.remove() }
+        let certificate = certificates.first
         let server = try await EchoServer.start(certificate: certificate, handshakeTimeout: .milliseconds(200))
         let silent = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connect(host: "127.0.0.1", port: server.port)
@@ -220,7 +234,9 @@ struct TLSTests {
 
     @Test("1 MiB and 8 MiB responses arrive intact over TLS", arguments: [1 << 20, 8 << 20])
     func largeMessages(size: Int) async throws {
-        let (certificate, _) = try TestCertificates.pair.get()
+        let certificates = try CertificatePair()
+        defer { certificates.remove() }
+        let certificate = certificates.first
         let server = try await EchoServer.start(certificate: certificate, maximumMessageSize: 16 << 20)
         let client = try await server.connect(trusting: certificate, maximumMessageSize: 16 << 20)
         let alphabet = "abcdefghijklmnopqrstuvwxyz"
@@ -236,7 +252,9 @@ struct TLSTests {
 
     @Test("a connection pool over TLS connects lazily and serves calls")
     func poolOverTLS() async throws {
-        let (certificate, _) = try TestCertificates.pair.get()
+        let certificates = try CertificatePair()
+        defer { certificates.remove() }
+        let certificate = certificates.first
         let server = try await EchoServer.start(certificate: certificate)
         let pool = RPCConnectionPool<Echo_Request, Echo_Response>(size: 2) {
             try await server.connect(trusting: certificate)

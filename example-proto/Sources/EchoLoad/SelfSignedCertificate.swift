@@ -8,6 +8,8 @@ public struct SelfSignedCertificate: Sendable {
     public let certificateFile: String
     /// Its private key (PEM, P-256).
     public let privateKeyFile: String
+    /// The temporary directory holding both files.
+    public let directory: String
 
     /// Why a certificate could not be made.
     public struct GenerationError: Error, CustomStringConvertible {
@@ -16,7 +18,7 @@ public struct SelfSignedCertificate: Sendable {
 
     /// Makes a certificate in a new temporary directory: `name` names its files,
     /// `commonName` is its subject's CN (its alternative names are always
-    /// `localhost` and 127.0.0.1).
+    /// `localhost` and 127.0.0.1). ``remove()`` deletes the directory.
     ///
     /// - Throws: ``GenerationError`` when `openssl` is missing or fails.
     public static func generate(name: String = "localhost", commonName: String = "localhost") throws -> SelfSignedCertificate {
@@ -25,7 +27,8 @@ public struct SelfSignedCertificate: Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let certificate = SelfSignedCertificate(
             certificateFile: directory.appendingPathComponent("\(name).pem").path,
-            privateKeyFile: directory.appendingPathComponent("\(name).key").path
+            privateKeyFile: directory.appendingPathComponent("\(name).key").path,
+            directory: directory.path
         )
         let openssl = Process()
         openssl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -39,12 +42,21 @@ public struct SelfSignedCertificate: Sendable {
         do {
             try openssl.run()
         } catch {
+            certificate.remove()
             throw GenerationError(description: "cannot run openssl (install Debian's openssl package): \(error)")
         }
         openssl.waitUntilExit()
         guard openssl.terminationStatus == 0 else {
+            certificate.remove()
             throw GenerationError(description: "openssl req failed with status \(openssl.terminationStatus)")
         }
         return certificate
+    }
+
+    /// Deletes the directory holding the certificate and its key. TLS
+    /// configurations read both files when they are made, so call this once
+    /// they exist.
+    public func remove() {
+        try? FileManager.default.removeItem(atPath: directory)
     }
 }

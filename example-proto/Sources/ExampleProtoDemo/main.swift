@@ -24,6 +24,8 @@ struct ExampleProtoDemo: AsyncParsableCommand {
         var clientLayer = try clientTLS.makeClientTLS(defaultRoot: serverTLS.tlsCert)
         if tls && serverLayer == nil {
             let certificate = try SelfSignedCertificate.generate()
+            // Both layers read the files when they are made.
+            defer { certificate.remove() }
             serverLayer = try ServerTLS(certificateChainFile: certificate.certificateFile, privateKeyFile: certificate.privateKeyFile)
             clientLayer = try clientTLS.makeClientTLS(defaultRoot: certificate.certificateFile)
         }
