@@ -117,6 +117,11 @@ struct RPCServerReactor<Responder: RPCResponder>: MessageReactor {
     /// The client's address, for spans.
     @usableFromInline
     let peer: String
+    /// Whether RPCs are traced: tested per request instead of `server.tracing`,
+    /// whose optional check went through the value witnesses of `RPCTracing`
+    /// (an existential inside) on every call.
+    @usableFromInline
+    let isTraced: Bool
 
     @inlinable
     init(responder: Responder, context: ConnectionContext<RPCServerEvent<Response>>, server: RPCServerShared) {
@@ -124,7 +129,8 @@ struct RPCServerReactor<Responder: RPCResponder>: MessageReactor {
         self.sender = context.sender
         self.waker = context.waker
         self.server = server
-        self.peer = server.tracing == nil ? "" : context.remoteAddress.map { "\($0)" } ?? "unknown"
+        self.isTraced = server.tracing != nil
+        self.peer = isTraced ? context.remoteAddress.map { "\($0)" } ?? "unknown" : ""
     }
 
     @inlinable
@@ -157,7 +163,11 @@ struct RPCServerReactor<Responder: RPCResponder>: MessageReactor {
 
     @inlinable
     mutating func start(_ request: Request, id: UInt64) {
-        guard running[id] == nil, waiting.isEmpty || !waiting.contains(where: { $0.id == id }) else {
+        // (Looked up without copying a running RPC out, and not at all while
+        // nothing runs: the unary path.)
+        guard running.isEmpty || running.index(forKey: id) == nil,
+            waiting.isEmpty || !waiting.contains(where: { $0.id == id })
+        else {
             // The client reused the id of a running RPC: ignore the duplicate.
             return
         }
@@ -167,7 +177,7 @@ struct RPCServerReactor<Responder: RPCResponder>: MessageReactor {
         }
         let declared = request.callKind
         let answer: RPCAnswer<Response>.Kind
-        if let tracing = server.tracing {
+        if isTraced, let tracing = server.tracing {
             let span = startSpan(tracing, id: id, declared: declared)
             answer = ServiceContext.withValue(span.context) { responder.answer(request).kind }
             spans[id] = span
@@ -181,7 +191,9 @@ struct RPCServerReactor<Responder: RPCResponder>: MessageReactor {
             answers.append(Response.cancelled(id: id))
             return
         }
-        switch answer {
+        // Consumed: a plain `switch` copied the response out of the answer and
+        // destroyed the answer after it (two outlined calls per unary RPC).
+        switch consume answer {
         case .response(var response):
             response.messageID = id
             finishSpan(id, "ok")
@@ -211,7 +223,7 @@ struct RPCServerReactor<Responder: RPCResponder>: MessageReactor {
     /// Ends the span of RPC `id`, if it is traced, with `outcome`.
     @inlinable
     mutating func finishSpan(_ id: UInt64, _ outcome: String) {
-        guard server.tracing != nil, let span = spans.removeValue(forKey: id) else {
+        guard isTraced, let span = spans.removeValue(forKey: id) else {
             return
         }
         span.attributes[RPCSpanAttribute.outcome] = outcome
