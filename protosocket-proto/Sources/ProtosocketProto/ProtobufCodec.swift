@@ -62,11 +62,32 @@ public struct ProtobufCodec<Inbound: SwiftProtobuf.Message, Outbound: SwiftProto
                 return .incomplete(totalSize: total)
             }
             do {
-                let message = try Inbound(serializedBytes: buffer.readableBytesSpan.extracting(prefixLength..<total))
+                let message: Inbound
+                if let wireDecodable = Inbound.self as? any ProtobufWireDecodable.Type,
+                    let decoded = try Self.decodeWire(wireDecodable, buffer, prefixLength..<total)
+                {
+                    message = decoded
+                } else {
+                    message = try Inbound(serializedBytes: buffer.readableBytesSpan.extracting(prefixLength..<total))
+                }
                 return .message(message, consumed: total)
             } catch {
                 return .invalid(reason: "message body does not parse: \(error)")
             }
+        }
+    }
+
+    /// The body decoded by the message's own ``ProtobufWireDecodable`` decoder
+    /// (`nil` only if `type` is not `Inbound`, which it always is).
+    @inlinable
+    static func decodeWire<Decodable: ProtobufWireDecodable>(
+        _ type: Decodable.Type,
+        _ buffer: ByteBuffer,
+        _ body: Range<Int>
+    ) throws -> Inbound? {
+        try buffer.withUnsafeReadableBytes { bytes in
+            var reader = ProtobufWireReader(UnsafeRawBufferPointer(rebasing: bytes[body]))
+            return try Decodable(protobufWire: &reader) as? Inbound
         }
     }
 }
