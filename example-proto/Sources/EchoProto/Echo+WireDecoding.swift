@@ -6,7 +6,12 @@ import ProtosocketProto
 
 extension Echo_Request: ProtobufWireDecodable {
     public init(protobufWire reader: inout ProtobufWireReader) throws {
-        self.init()
+        // Read into locals and set once (mutating `self` field by field in a
+        // throwing initializer copied the whole request per decode).
+        var requestID: UInt64 = 0
+        var code: UInt32 = 0
+        var body: Echo_EchoRequest?
+        var behavior = Echo_ResponseBehavior.unary
         while let field = try reader.nextField() {
             switch field.number {
             case 1:
@@ -15,16 +20,23 @@ extension Echo_Request: ProtobufWireDecodable {
                 code = UInt32(truncatingIfNeeded: try reader.readVarint(field))
             case 3:
                 var nested = try reader.readMessage(field)
-                var merged = body
+                var merged = body ?? Echo_EchoRequest()
                 try merged.merge(protobufWire: &nested)
                 body = merged
             case 4:
-                let raw = Int32(truncatingIfNeeded: try reader.readVarint(field))
-                responseBehavior = Echo_ResponseBehavior(rawValue: Int(raw)) ?? .UNRECOGNIZED(Int(raw))
+                let raw = Int(Int32(truncatingIfNeeded: try reader.readVarint(field)))
+                behavior = Echo_ResponseBehavior(rawValue: raw) ?? .UNRECOGNIZED(raw)
             default:
                 try reader.skip(field)
             }
         }
+        self.init()
+        self.requestID = requestID
+        self.code = code
+        if let body {
+            self.body = body
+        }
+        self.responseBehavior = behavior
     }
 }
 

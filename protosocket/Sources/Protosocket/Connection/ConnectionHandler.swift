@@ -384,7 +384,9 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.OutboundMessage ==
             }
         }
         delivering: while state.mayDeliver {
-            switch framing.next(from: &receiveBuffer, decoder: &codec) {
+            // Consumed: the message moves out (see `Framing.next`).
+            let step = framing.next(from: &receiveBuffer, decoder: &codec)
+            switch consume step {
             case .message(let message):
                 delivered += 1
                 switch state.delivered(reactor.onInbound(message)) {

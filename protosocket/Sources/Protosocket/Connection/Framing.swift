@@ -54,7 +54,10 @@ public struct Framing: Sendable {
             if readable == 0 || readable < awaitingTotal {
                 return .needMore
             }
-            switch decoder.decode(buffer) {
+            // Consumed, so that the message moves out instead of being copied
+            // out of a temporary that is destroyed after it.
+            let result = decoder.decode(buffer)
+            switch consume result {
             case .message(let message, let consumed):
                 guard consumed > 0 && consumed <= readable else {
                     return .failed(.invalidMessage(reason: "decoder consumed \(consumed) of \(readable) buffered bytes"))
