@@ -20,6 +20,9 @@ import SwiftProtobuf
 /// writes into memory of its own): no allocation and no copy per message, and
 /// the same bytes as swift-protobuf's `serializedBytes()`.
 ///
+/// An inbound type that conforms to ``ProtobufWireDecodable`` is decoded by its
+/// own decoder instead of swift-protobuf's.
+///
 /// A length prefix longer than 10 bytes, a length above ``maximumMessageSize`` or
 /// a body that does not parse is ``Protosocket/DecodeResult/invalid(reason:)``:
 /// the connection that sent it closes.

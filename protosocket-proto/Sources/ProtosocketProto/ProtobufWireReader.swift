@@ -13,7 +13,9 @@ import SwiftProtobuf
 /// The contract, which a test comparing with swift-protobuf should hold for each
 /// conforming type: every message swift-protobuf encodes decodes to an equal
 /// message, except that fields the decoder does not know are skipped, not kept in
-/// `unknownFields`; input swift-protobuf refuses is refused.
+/// `unknownFields`; input swift-protobuf refuses is refused. The reader is the
+/// stricter of the two: it also refuses groups and a tenth varint byte over 1,
+/// which swift-protobuf accepts.
 ///
 /// ```swift
 /// extension Ping: ProtobufWireDecodable {
