@@ -384,9 +384,7 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.OutboundMessage ==
             }
         }
         delivering: while state.mayDeliver {
-            // Consumed: the message moves out (see `Framing.next`).
-            let step = framing.next(from: &receiveBuffer, decoder: &codec)
-            switch consume step {
+            switch framing.next(from: &receiveBuffer, decoder: &codec) {
             case .message(let message):
                 delivered += 1
                 switch state.delivered(reactor.onInbound(message)) {

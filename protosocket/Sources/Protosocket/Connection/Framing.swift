@@ -54,10 +54,7 @@ public struct Framing: Sendable {
             if readable == 0 || readable < awaitingTotal {
                 return .needMore
             }
-            // Consumed, so that the message moves out instead of being copied
-            // out of a temporary that is destroyed after it.
-            let result = decoder.decode(buffer)
-            switch consume result {
+            switch decoder.decode(buffer) {
             case .message(let message, let consumed):
                 guard consumed > 0 && consumed <= readable else {
                     return .failed(.invalidMessage(reason: "decoder consumed \(consumed) of \(readable) buffered bytes"))
