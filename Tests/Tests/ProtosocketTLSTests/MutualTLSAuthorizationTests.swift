@@ -183,21 +183,44 @@ struct ChainReportingResponder: RPCResponder {
     }
 }
 
+/// A server certificate, and a client chain (alice, through "Team CA", to
+/// "Trusted Root") for a server that reports the chains it verified.
+struct ChainFixture {
+    let server: SelfSignedCertificate
+    let trusted: CertificateAuthorityChain
+
+    init() throws {
+        server = try SelfSignedCertificate.generate(name: "server")
+        do {
+            trusted = try CertificateAuthorityChain.generate(root: "Trusted Root", intermediate: "Team CA", client: "alice")
+        } catch {
+            server.remove()
+            throw error
+        }
+    }
+
+    /// A running server answering with the leaf and chain it recorded.
+    func startServer(clientRoots: NIOSSLTrustRoots) async throws -> MutualTLSServer<ChainReportingService> {
+        try await MutualTLSServer(certificate: server, clientRoots: clientRoots, responders: ChainReportingService())
+    }
+
+    /// Deletes every certificate's files.
+    func remove() {
+        server.remove()
+        trusted.remove()
+    }
+}
+
 @Suite("Mutual TLS: the service sees the client's verified chain")
 struct MutualTLSChainTests {
     @Test("a client presenting its certificate and an intermediate is verified to the trusted root; the service sees leaf, intermediate and root; a chain from another root is refused")
     func verifiedChain() async throws {
-        let server = try SelfSignedCertificate.generate(name: "server")
-        defer { server.remove() }
-        let trusted = try CertificateAuthorityChain.generate(root: "Trusted Root", intermediate: "Team CA", client: "alice")
-        defer { trusted.remove() }
+        let fixture = try ChainFixture()
+        defer { fixture.remove() }
+        let trusted = fixture.trusted
         let other = try CertificateAuthorityChain.generate(root: "Other Root", intermediate: "Other CA", client: "mallory")
         defer { other.remove() }
-        let rpcServer = try await MutualTLSServer(
-            certificate: server,
-            clientRoots: .file(trusted.rootFile),
-            responders: ChainReportingService()
-        )
+        let rpcServer = try await fixture.startServer(clientRoots: .file(trusted.rootFile))
 
         @Sendable func connect(presenting chain: CertificateAuthorityChain) async throws -> EchoClient {
             try await rpcServer.connect(chainFile: chain.clientChainFile, keyFile: chain.clientKeyFile)
@@ -224,15 +247,10 @@ struct MutualTLSChainTests {
 
     @Test("roots given as a directory stay with BoringSSL: the client is verified through its intermediate, and only the leaf is recorded")
     func directoryOfRoots() async throws {
-        let server = try SelfSignedCertificate.generate(name: "server")
-        defer { server.remove() }
-        let trusted = try CertificateAuthorityChain.generate(root: "Trusted Root", intermediate: "Team CA", client: "alice")
-        defer { trusted.remove() }
-        let rpcServer = try await MutualTLSServer(
-            certificate: server,
-            clientRoots: .file(trusted.rootDirectory),
-            responders: ChainReportingService()
-        )
+        let fixture = try ChainFixture()
+        defer { fixture.remove() }
+        let trusted = fixture.trusted
+        let rpcServer = try await fixture.startServer(clientRoots: .file(trusted.rootDirectory))
         try await withHangGuard {
             let alice = try await rpcServer.connect(chainFile: trusted.clientChainFile, keyFile: trusted.clientKeyFile)
             #expect(try await alice.unary(echoRequest("hi")).echo.message == "leaf: alice, chain: ")

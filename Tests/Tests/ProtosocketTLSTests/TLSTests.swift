@@ -93,9 +93,8 @@ func expectServed(_ client: EchoClient, _ comment: Comment? = nil) async throws 
 struct TLSTests {
     @Test("unary and streaming echo over TLS with a verifying client and a custom root", arguments: ["127.0.0.1", "localhost"])
     func echoOverTLS(host: String) async throws {
-        let certificates = try CertificatePair()
-        defer { certificates.remove() }
-        let certificate = certificates.first
+        let certificate = try SelfSignedCertificate.generate()
+        defer { certificate.remove() }
         let server = try await EchoServer.start(certificate: certificate)
         let client = try await server.connect(trusting: certificate, host: host)
         try await withHangGuard {
@@ -159,9 +158,8 @@ struct TLSTests {
 
     @Test("a plaintext client on the TLS port fails cleanly; TLS clients are still served")
     func plaintextClientOnTLSPort() async throws {
-        let certificates = try CertificatePair()
-        defer { certificates.remove() }
-        let certificate = certificates.first
+        let certificate = try SelfSignedCertificate.generate()
+        defer { certificate.remove() }
         let server = try await EchoServer.start(certificate: certificate)
         let good = try await server.connect(trusting: certificate)
         try await withHangGuard {
@@ -180,9 +178,8 @@ struct TLSTests {
 
     @Test("a TLS client on a plaintext port fails to connect cleanly; plaintext clients are still served")
     func tlsClientOnPlaintextPort() async throws {
-        let certificates = try CertificatePair()
-        defer { certificates.remove() }
-        let certificate = certificates.first
+        let certificate = try SelfSignedCertificate.generate()
+        defer { certificate.remove() }
         let server = try await EchoServer.start(certificate: nil)
         let good = try await server.connect(trusting: nil)
         try await withHangGuard {
@@ -197,9 +194,8 @@ struct TLSTests {
 
     @Test("a client that connects and never starts its handshake holds nothing up")
     func silentClientHoldsNothingUp() async throws {
-        let certificates = try CertificatePair()
-        defer { certificates.remove() }
-        let certificate = certificates.first
+        let certificate = try SelfSignedCertificate.generate()
+        defer { certificate.remove() }
         let server = try await EchoServer.start(certificate: certificate)
         let silent = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connect(host: "127.0.0.1", port: server.port)
@@ -217,9 +213,8 @@ struct TLSTests {
 
     @Test("the server closes a connection whose handshake does not complete within the timeout")
     func silentClientTimesOut() async throws {
-        let certificates = try CertificatePair()
-        defer { certificates.remove() }
-        let certificate = certificates.first
+        let certificate = try SelfSignedCertificate.generate()
+        defer { certificate.remove() }
         let server = try await EchoServer.start(certificate: certificate, handshakeTimeout: .milliseconds(200))
         let silent = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connect(host: "127.0.0.1", port: server.port)
@@ -234,9 +229,8 @@ struct TLSTests {
 
     @Test("1 MiB and 8 MiB responses arrive intact over TLS", arguments: [1 << 20, 8 << 20])
     func largeMessages(size: Int) async throws {
-        let certificates = try CertificatePair()
-        defer { certificates.remove() }
-        let certificate = certificates.first
+        let certificate = try SelfSignedCertificate.generate()
+        defer { certificate.remove() }
         let server = try await EchoServer.start(certificate: certificate, maximumMessageSize: 16 << 20)
         let client = try await server.connect(trusting: certificate, maximumMessageSize: 16 << 20)
         let alphabet = "abcdefghijklmnopqrstuvwxyz"
@@ -252,9 +246,8 @@ struct TLSTests {
 
     @Test("a connection pool over TLS connects lazily and serves calls")
     func poolOverTLS() async throws {
-        let certificates = try CertificatePair()
-        defer { certificates.remove() }
-        let certificate = certificates.first
+        let certificate = try SelfSignedCertificate.generate()
+        defer { certificate.remove() }
         let server = try await EchoServer.start(certificate: certificate)
         let pool = RPCConnectionPool<Echo_Request, Echo_Response>(size: 2) {
             try await server.connect(trusting: certificate)
