@@ -21,7 +21,9 @@ import SwiftProtobuf
 /// the same bytes as swift-protobuf's `serializedBytes()`.
 ///
 /// An inbound type that conforms to ``ProtobufWireDecodable`` is decoded by its
-/// own decoder instead of swift-protobuf's.
+/// own decoder instead of swift-protobuf's, and an outbound type that conforms
+/// to ``ProtobufWireEncodable`` is written by its own encoder instead of through
+/// swift-protobuf's `traverse`.
 ///
 /// A length prefix longer than 10 bytes, a length above ``maximumMessageSize`` or
 /// a body that does not parse is ``Protosocket/DecodeResult/invalid(reason:)``:
@@ -46,7 +48,27 @@ public struct ProtobufCodec<Inbound: SwiftProtobuf.Message, Outbound: SwiftProto
     ///   missing required fields is written as it is, `partial`.)
     @inlinable
     public mutating func encode(_ message: Outbound, into buffer: inout ByteBuffer) throws {
+        if let wireEncodable = Outbound.self as? any ProtobufWireEncodable.Type,
+            try Self.encodeWire(wireEncodable, message, into: &buffer)
+        {
+            return
+        }
         try appendDelimited(message, to: &buffer)
+    }
+
+    /// Appends `message` written by its own ``ProtobufWireEncodable`` encoder;
+    /// `false` only if `type` is not `Outbound`, which it always is.
+    @inlinable
+    static func encodeWire<Encodable: ProtobufWireEncodable>(
+        _ type: Encodable.Type,
+        _ message: Outbound,
+        into buffer: inout ByteBuffer
+    ) throws -> Bool {
+        guard let message = message as? Encodable else {
+            return false
+        }
+        try appendDelimited(to: &buffer) { try message.encode(protobufWire: &$0) }
+        return true
     }
 
     @inlinable
