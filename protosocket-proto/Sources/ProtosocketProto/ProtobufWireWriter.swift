@@ -47,7 +47,6 @@ public protocol ProtobufWireEncodable: SwiftProtobuf.Message {
 /// at their default is the encoder's choice, as in swift-protobuf's generated
 /// code.
 public struct ProtobufWireWriter {
-    @usableFromInline
     enum WireType: UInt64 {
         case varint = 0
         case fixed64 = 1
@@ -80,14 +79,12 @@ public struct ProtobufWireWriter {
     /// A varint field: `uint64` as it is; `uint32`, `bool` and unsigned values
     /// widened; `int32`, `int64` and enums as `UInt64(bitPattern: Int64(value))`
     /// (protobuf writes a negative `int32` in ten bytes).
-    @inlinable
     public mutating func writeVarint(_ value: UInt64, field: Int) throws {
         try writeTag(field, .varint)
         try writeRawVarint(value)
     }
 
     /// A string field.
-    @inlinable
     public mutating func writeString(_ value: String, field: Int) throws {
         try writeTag(field, .lengthDelimited)
         try writeStringBody(value)
@@ -95,7 +92,6 @@ public struct ProtobufWireWriter {
 
     /// A message field: `body` writes the nested message's fields (with that
     /// message's own encoder), and its length goes before them.
-    @inlinable
     public mutating func writeMessage(field: Int, _ body: (inout ProtobufWireWriter) throws -> Void) throws {
         try writeTag(field, .lengthDelimited)
         let bodyStart = try beginDelimited()
@@ -105,7 +101,6 @@ public struct ProtobufWireWriter {
 
     /// The fields a message kept without knowing them (swift-protobuf writes
     /// them last).
-    @inlinable
     public mutating func writeUnknownFields(_ fields: UnknownStorage) throws {
         guard !fields.data.isEmpty else {
             return
@@ -133,7 +128,6 @@ public struct ProtobufWireWriter {
         position += 1
     }
 
-    @inlinable
     @inline(__always)
     mutating func writeRawVarint(_ value: UInt64) throws {
         if value < 0x80 {
@@ -145,7 +139,6 @@ public struct ProtobufWireWriter {
         position += Varint.write(value, to: UnsafeMutableRawBufferPointer(start: start + position, count: length))
     }
 
-    @inlinable
     @inline(__always)
     mutating func writeLittleEndian<T: FixedWidthInteger>(_ value: T) throws {
         try checkRoom(for: MemoryLayout<T>.size)
@@ -153,13 +146,11 @@ public struct ProtobufWireWriter {
         position += MemoryLayout<T>.size
     }
 
-    @inlinable
     @inline(__always)
     mutating func writeTag(_ fieldNumber: Int, _ wireType: WireType) throws {
         try writeRawVarint(UInt64(truncatingIfNeeded: fieldNumber) << 3 | wireType.rawValue)
     }
 
-    @inlinable
     mutating func writeRaw(_ bytes: UnsafeRawBufferPointer) throws {
         guard let source = bytes.baseAddress else {
             return
@@ -170,7 +161,6 @@ public struct ProtobufWireWriter {
     }
 
     /// A string's length and UTF-8 bytes.
-    @inlinable
     mutating func writeStringBody(_ value: String) throws {
         let utf8 = value.utf8
         try writeRawVarint(UInt64(utf8.count))
