@@ -20,7 +20,10 @@ LONG_STREAM_MESSAGE=$(printf 'x%.0s' $(seq 1 1000))                # 1,000 respo
 OUT=Benchmarks/results
 mkdir -p "$OUT"
 
-swift build -c release --package-path example-proto
+# Only the two executables: a plain build also compiles every dependency's tools (protoc among them).
+for product in example-proto-server example-proto-client; do
+    swift build -c release --package-path example-proto --product "$product"
+done
 swift build -c release --package-path Benchmarks/grpc-echo
 PS_BIN=example-proto/.build/release
 GR_BIN=Benchmarks/grpc-echo/.build/release

@@ -22,7 +22,10 @@ WORKLOAD=${WORKLOAD:-unary}
 OUT=Benchmarks/results/syscalls
 mkdir -p "$OUT"
 
-swift build -c release --package-path example-proto
+# Only the two executables: a plain build also compiles every dependency's tools (protoc among them).
+for product in example-proto-server example-proto-client; do
+    swift build -c release --package-path example-proto --product "$product"
+done
 BIN=example-proto/.build/release
 LONG=$(printf 'a%.0s' $(seq 1 1000))
 

@@ -13,7 +13,8 @@ ROUNDS=${ROUNDS:-3}
 RUN_SECONDS=${RUN_SECONDS:-5}
 STREAM_MESSAGE=$(printf 'x%.0s' $(seq 1 100))  # 100 responses per call
 
-swift build -c release --package-path example-proto
+# Only the demo: a plain build also compiles every dependency's tools (protoc among them).
+swift build -c release --package-path example-proto --product example-proto-demo
 DEMO=example-proto/.build/release/example-proto-demo
 
 for round in $(seq 1 "$ROUNDS"); do

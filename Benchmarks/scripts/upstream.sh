@@ -25,7 +25,10 @@ WORKLOADS=${WORKLOADS:-streaming unary unary-upstream-client olg-10000 olg-20000
 OUT=Benchmarks/results/upstream
 mkdir -p "$OUT"
 
-swift build -c release --package-path example-proto
+# Only the two executables: a plain build also compiles every dependency's tools (protoc among them).
+for product in example-proto-server example-proto-client; do
+    swift build -c release --package-path example-proto --product "$product"
+done
 BIN=example-proto/.build/release
 gcc -O2 -o "$OUT/olg" "$REF/olg.c"
 LONG=$(printf 'a%.0s' $(seq 1 1000))
