@@ -32,6 +32,11 @@ for sanitizer in ${SANITIZERS:-thread address}; do
         # ThreadSanitizer's reports make the run exit non-zero even when every test
         # passed: sort them, and fail on a failed test or an unexplained report.
         python3 scripts/tsan-triage.py "$log" || status=1
+        if ! grep -q "Test run with" "$log"; then
+            # No test ran (the build failed): no report is no evidence.
+            echo "the tests did not run under ThreadSanitizer"
+            status=1
+        fi
         if grep -qE "recorded an issue|error: .*XCT" "$log"; then
             echo "a test failed under ThreadSanitizer"
             status=1
