@@ -9,12 +9,7 @@ import ProtosocketProto
 
 extension Echo_Response: ProtobufWireEncodable {
     public func encode(protobufWire writer: inout ProtobufWireWriter) throws {
-        if requestID != 0 {
-            try writer.writeVarint(requestID, field: 1)
-        }
-        if code != 0 {
-            try writer.writeVarint(UInt64(code), field: 2)
-        }
+        try writeEnvelope(requestID: requestID, code: code, into: &writer)
         switch kind {
         case .echo(let echo)?:
             try writer.writeMessage(field: 3) { try echo.encode(protobufWire: &$0) }
@@ -27,41 +22,9 @@ extension Echo_Response: ProtobufWireEncodable {
     }
 }
 
-extension Echo_EchoResponse: ProtobufWireEncodable {
-    public func encode(protobufWire writer: inout ProtobufWireWriter) throws {
-        if !message.isEmpty {
-            try writer.writeString(message, field: 1)
-        }
-        if nanotime != 0 {
-            try writer.writeVarint(nanotime, field: 2)
-        }
-        try writer.writeUnknownFields(unknownFields)
-    }
-}
-
-extension Echo_EchoStream: ProtobufWireEncodable {
-    public func encode(protobufWire writer: inout ProtobufWireWriter) throws {
-        if !message.isEmpty {
-            try writer.writeString(message, field: 1)
-        }
-        if nanotime != 0 {
-            try writer.writeVarint(nanotime, field: 2)
-        }
-        if sequence != 0 {
-            try writer.writeVarint(sequence, field: 3)
-        }
-        try writer.writeUnknownFields(unknownFields)
-    }
-}
-
 extension Echo_Request: ProtobufWireEncodable {
     public func encode(protobufWire writer: inout ProtobufWireWriter) throws {
-        if requestID != 0 {
-            try writer.writeVarint(requestID, field: 1)
-        }
-        if code != 0 {
-            try writer.writeVarint(UInt64(code), field: 2)
-        }
+        try writeEnvelope(requestID: requestID, code: code, into: &writer)
         if hasBody {
             try writer.writeMessage(field: 3) { try body.encode(protobufWire: &$0) }
         }
@@ -74,12 +37,44 @@ extension Echo_Request: ProtobufWireEncodable {
 
 extension Echo_EchoRequest: ProtobufWireEncodable {
     public func encode(protobufWire writer: inout ProtobufWireWriter) throws {
-        if !message.isEmpty {
-            try writer.writeString(message, field: 1)
-        }
-        if nanotime != 0 {
-            try writer.writeVarint(nanotime, field: 2)
+        try writeEcho(message: message, nanotime: nanotime, into: &writer)
+        try writer.writeUnknownFields(unknownFields)
+    }
+}
+
+extension Echo_EchoResponse: ProtobufWireEncodable {
+    public func encode(protobufWire writer: inout ProtobufWireWriter) throws {
+        try writeEcho(message: message, nanotime: nanotime, into: &writer)
+        try writer.writeUnknownFields(unknownFields)
+    }
+}
+
+extension Echo_EchoStream: ProtobufWireEncodable {
+    public func encode(protobufWire writer: inout ProtobufWireWriter) throws {
+        try writeEcho(message: message, nanotime: nanotime, into: &writer)
+        if sequence != 0 {
+            try writer.writeVarint(sequence, field: 3)
         }
         try writer.writeUnknownFields(unknownFields)
+    }
+}
+
+/// Fields 1 and 2 of a request and a response: `request_id` and `code`.
+private func writeEnvelope(requestID: UInt64, code: UInt32, into writer: inout ProtobufWireWriter) throws {
+    if requestID != 0 {
+        try writer.writeVarint(requestID, field: 1)
+    }
+    if code != 0 {
+        try writer.writeVarint(UInt64(code), field: 2)
+    }
+}
+
+/// Fields 1 and 2 of the echo bodies: `message` and `nanotime`.
+private func writeEcho(message: String, nanotime: UInt64, into writer: inout ProtobufWireWriter) throws {
+    if !message.isEmpty {
+        try writer.writeString(message, field: 1)
+    }
+    if nanotime != 0 {
+        try writer.writeVarint(nanotime, field: 2)
     }
 }
