@@ -149,4 +149,40 @@ struct LifecycleTests {
         #expect(wakes.value == 1)
         #expect(receiver.isFinished)
     }
+
+    @Test("the dirty-lane count follows the lanes through sends, receives and close")
+    func dirtyLaneCountFollowsLanes() throws {
+        let (first, receiver) = SpillwayChannel.make(of: Int.self, lanes: 3)
+        let second = first.makeSender()
+        let third = second.makeSender()
+        let count = { receiver.shared.dirtyLaneCount.load(ordering: .relaxed) }
+        #expect(count() == 0)
+        #expect(receiver.tryNext() == nil)
+
+        try first.send(1)
+        try first.send(2)
+        #expect(count() == 1)
+        try third.send(3)
+        #expect(count() == 2)
+        // Takes the first lane's whole queue: that lane is clean, the other not.
+        #expect(receiver.tryNext() == 1)
+        #expect(count() == 1)
+        try first.send(4)
+        #expect(count() == 2)
+
+        var received = [receiver.tryNext(), receiver.tryNext(), receiver.tryNext()]
+        #expect(count() == 0)
+        #expect(receiver.tryNext() == nil)
+        received.sort { ($0 ?? 0) < ($1 ?? 0) }
+        #expect(received == [2, 3, 4])
+
+        // Dropping queued messages (the receiver goes away) cleans the count too.
+        try second.send(5)
+        try third.send(6)
+        let shared = receiver.shared
+        #expect(shared.dirtyLaneCount.load(ordering: .relaxed) == 2)
+        shared.closeFromReceiver()
+        #expect(shared.dirtyLaneCount.load(ordering: .relaxed) == 0)
+        #expect(!shared.hasDirtyLane())
+    }
 }

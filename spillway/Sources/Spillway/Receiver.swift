@@ -124,9 +124,13 @@ public final class Receiver<Element: Sendable> {
     /// Takes the next dirty lane's queue into the (consumed) local buffer.
     @inlinable
     func refill() -> Bool {
-        let lanes = shared.lanes
         local.pointee.buffer.removeAll(keepingCapacity: true)
         local.pointee.readIndex = 0
+        // Most polls find nothing: one load answers them, without touching the lanes.
+        guard shared.hasDirtyLane() else {
+            return false
+        }
+        let lanes = shared.lanes
         var index = local.pointee.cursor
         for _ in 0..<lanes.count {
             let lane = lanes[index]
@@ -135,7 +139,7 @@ public final class Receiver<Element: Sendable> {
                 index = 0
             }
             if lane.isDirty.load(ordering: .acquiring) {
-                lane.take(into: &local.pointee.buffer)
+                lane.take(into: &local.pointee.buffer, dirtyLaneCount: shared.dirtyLaneCount)
                 if !local.pointee.buffer.isEmpty {
                     local.pointee.cursor = index
                     return true

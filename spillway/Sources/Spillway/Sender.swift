@@ -77,7 +77,7 @@ public final class Sender<Element: Sendable>: Sendable {
         failure: @autoclosure () -> Failure,
         _ write: (inout [Element]) -> Void
     ) throws(SendError<Failure>) {
-        switch lane.append(unlessClosed: shared.receiverGone, write) {
+        switch lane.append(unlessClosed: shared.receiverGone, dirtyLaneCount: shared.dirtyLaneCount, write) {
         case .appended:
             return
         case .becameDirty:

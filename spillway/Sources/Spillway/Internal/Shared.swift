@@ -13,6 +13,11 @@ final class Shared<Element: Sendable>: Sendable {
     /// Messages sent and not yet handed out by the receiver; kept only with a capacity.
     @usableFromInline
     let unreceivedCount = Atomic<Int>(0)
+    /// How many lanes are dirty: one atomic load tells the receiver whether any lane
+    /// has work, without visiting each lane (the common case of a poll that finds
+    /// nothing). Changed under the lane's lock, with the lane's flag.
+    @usableFromInline
+    let dirtyLaneCount = Atomic<Int>(0)
     @usableFromInline
     let senderCount = Atomic<Int>(0)
     @usableFromInline
@@ -55,8 +60,9 @@ final class Shared<Element: Sendable>: Sendable {
     }
 
     /// Whether any lane has messages (racy by nature; used to avoid lost wake-ups).
+    @inlinable
     func hasDirtyLane() -> Bool {
-        lanes.contains { $0.isDirty.load(ordering: .sequentiallyConsistent) }
+        dirtyLaneCount.load(ordering: .sequentiallyConsistent) > 0
     }
 
     /// Refuses further sends; what is queued stays. Once each lane's lock has been
@@ -73,7 +79,7 @@ final class Shared<Element: Sendable>: Sendable {
     func closeFromReceiver() {
         refuseSends()
         for lane in lanes {
-            lane.removeAll()
+            lane.removeAll(dirtyLaneCount: dirtyLaneCount)
         }
     }
 }
