@@ -384,10 +384,13 @@ where Reactor.InboundMessage == Codec.InboundMessage, Reactor.OutboundMessage ==
             }
         }
         delivering: while state.mayDeliver {
-            switch framing.next(from: &receiveBuffer, decoder: &codec) {
+            let step = framing.next(from: &receiveBuffer, decoder: &codec)
+            // Consumed, so that the message moves out of the step: switching over
+            // the call's result copied the message out and destroyed the step.
+            switch consume step {
             case .message(let message):
                 delivered += 1
-                switch state.delivered(reactor.onInbound(message)) {
+                switch state.delivered(reactor.onInbound(consume message)) {
                 case .proceed:
                     break
                 case .stop:

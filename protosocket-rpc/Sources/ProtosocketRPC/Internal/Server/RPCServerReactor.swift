@@ -139,7 +139,7 @@ struct RPCServerReactor<Responder: RPCResponder>: MessageReactor {
     // MARK: Requests
 
     @inlinable
-    mutating func onInbound(_ request: Request) -> ReactorAction {
+    mutating func onInbound(_ request: consuming Request) -> ReactorAction {
         let id = request.messageID
         switch request.controlCode {
         case .normal:
@@ -197,7 +197,7 @@ struct RPCServerReactor<Responder: RPCResponder>: MessageReactor {
         case .response(var response):
             response.messageID = id
             finishSpan(id, "ok")
-            answers.append(response)
+            answers.append(consume response)
         case .cancelled:
             finishSpan(id, "refused")
             answers.append(Response.cancelled(id: id))
