@@ -23,6 +23,9 @@ OUT=Benchmarks/results/syscalls
 mkdir -p "$OUT"
 
 # Only the two executables: a plain build also compiles every dependency's tools (protoc among them).
+# The hot path is specialized in the example's own modules, which an incremental
+# build does not recompile when only a library's inlinable code changed.
+touch example-proto/Sources/*/*.swift
 for product in example-proto-server example-proto-client; do
     swift build -c release --package-path example-proto --product "$product"
 done

@@ -14,6 +14,9 @@ RUN_SECONDS=${RUN_SECONDS:-5}
 STREAM_MESSAGE=$(printf 'x%.0s' $(seq 1 100))  # 100 responses per call
 
 # Only the demo: a plain build also compiles every dependency's tools (protoc among them).
+# The hot path is specialized in the example's own modules, which an incremental
+# build does not recompile when only a library's inlinable code changed.
+touch example-proto/Sources/*/*.swift
 swift build -c release --package-path example-proto --product example-proto-demo
 DEMO=example-proto/.build/release/example-proto-demo
 

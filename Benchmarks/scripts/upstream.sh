@@ -9,6 +9,12 @@
 #   bash Benchmarks/scripts/upstream.sh                 # about 5 minutes
 #   ROUNDS=1 RUN_SECONDS=3 bash Benchmarks/scripts/upstream.sh
 #   WORKLOADS="streaming unary" bash Benchmarks/scripts/upstream.sh
+#   PIN=1 bash Benchmarks/scripts/upstream.sh           # servers on CPU 0, clients on CPU 1
+#
+# Unpinned, client and server threads share both cores and the scheduler moves
+# them: server CPU per call swings by about a fifth from round to round. PIN=1
+# (taskset) gives each side a core of its own; rounds then agree within a few
+# percent (Benchmarks/README.md, 2026-12-07, sixth session).
 #
 # Not part of CI: the reference binaries are for measurement only.
 set -euo pipefail
@@ -22,10 +28,22 @@ fi
 ROUNDS=${ROUNDS:-3}
 RUN_SECONDS=${RUN_SECONDS:-6}
 WORKLOADS=${WORKLOADS:-streaming unary unary-upstream-client olg-10000 olg-20000 olg-50000}
-OUT=Benchmarks/results/upstream
+SERVER_CPU=()
+CLIENT_CPU=()
+DEFAULT_OUT=Benchmarks/results/upstream
+if [ "${PIN:-0}" = 1 ]; then
+    SERVER_CPU=(taskset -c 0)
+    CLIENT_CPU=(taskset -c 1)
+    DEFAULT_OUT=Benchmarks/results/upstream-pinned
+fi
+# OUT: where the runs and the olg lines go.
+OUT=${OUT:-$DEFAULT_OUT}
 mkdir -p "$OUT"
 
 # Only the two executables: a plain build also compiles every dependency's tools (protoc among them).
+# The hot path is specialized in the example's own modules, which an incremental
+# build does not recompile when only a library's inlinable code changed.
+touch example-proto/Sources/*/*.swift
 for product in example-proto-server example-proto-client; do
     swift build -c release --package-path example-proto --product "$product"
 done
@@ -34,9 +52,9 @@ gcc -O2 -o "$OUT/olg" "$REF/olg.c"
 LONG=$(printf 'a%.0s' $(seq 1 1000))
 TICKS=$(getconf CLK_TCK)
 
-"$BIN/example-proto-server" --host 127.0.0.1 --port 9100 > "$OUT/ours-server.log" 2>&1 &
+"${SERVER_CPU[@]}" "$BIN/example-proto-server" --host 127.0.0.1 --port 9100 > "$OUT/ours-server.log" 2>&1 &
 OURS=$!
-HOST=127.0.0.1:9101 RUST_LOG=warn "$REF/upstream-example-proto-server" > "$OUT/upstream-server.log" 2>&1 &
+HOST=127.0.0.1:9101 RUST_LOG=warn "${SERVER_CPU[@]}" "$REF/upstream-example-proto-server" > "$OUT/upstream-server.log" 2>&1 &
 UPSTREAM=$!
 trap 'kill $OURS $UPSTREAM 2>/dev/null || true' EXIT
 sleep 1
@@ -51,19 +69,19 @@ run() {
     before=$(cpu_ticks "$pid")
     case $workload in
     unary)
-        messages=$("$BIN/example-proto-client" --endpoint "127.0.0.1:$port" --seconds "$RUN_SECONDS" \
+        messages=$("${CLIENT_CPU[@]}" "$BIN/example-proto-client" --endpoint "127.0.0.1:$port" --seconds "$RUN_SECONDS" \
             | awk -F'[ =]' '/^summary/ { print $3 }') ;;
     unary-upstream-client)
         # Its rate lines are per second; the sum over the run is the count.
-        messages=$(ENDPOINT="127.0.0.1:$port" RUST_LOG=warn timeout "$RUN_SECONDS" "$REF/upstream-example-proto-client" 2>&1 \
+        messages=$(ENDPOINT="127.0.0.1:$port" RUST_LOG=warn "${CLIENT_CPU[@]}" timeout "$RUN_SECONDS" "$REF/upstream-example-proto-client" 2>&1 \
             | grep -o 'rate: *[0-9.]*' | awk '{ s += $2 } END { printf "%d", s }') || true ;;
     streaming)
-        messages=$("$BIN/example-proto-client" --endpoint "127.0.0.1:$port" --seconds "$RUN_SECONDS" \
+        messages=$("${CLIENT_CPU[@]}" "$BIN/example-proto-client" --endpoint "127.0.0.1:$port" --seconds "$RUN_SECONDS" \
             --streaming --connections 1 --concurrency 64 --message "$LONG" \
             | awk -F'[ =]' '/^summary/ { print $3 }') ;;
     olg-*)
         local rate=${workload#olg-} line
-        line=$("$OUT/olg" 127.0.0.1 "$port" "$rate" "$RUN_SECONDS" 4)
+        line=$("${CLIENT_CPU[@]}" "$OUT/olg" 127.0.0.1 "$port" "$rate" "$RUN_SECONDS" 4)
         echo "$system $workload $line" >> "$OUT/olg.txt"
         messages=$(echo "$line" | awk '{ print $6 }') ;;
     esac
