@@ -248,27 +248,66 @@ public final class RPCClientPool<Request: RPCMessage, Response: RPCMessage>: Ser
         }
     }
 
+    /// A route, without a suspension point when the pool can give one at once
+    /// (resolved, and the chosen endpoint connected): calling an async function
+    /// allocates its frame and checks the executor on return even when nothing
+    /// waits, which cost the pool about a tenth of its calls/s
+    /// (Benchmarks/README.md).
     @inlinable
     func pick(key: [UInt8]?, excluding tried: Set<Endpoint> = []) async throws -> Route {
-        try await waitForResolution()
+        let choice = state.withLock { state -> Table.Choice? in
+            guard state.phase == .resolved else {
+                return nil
+            }
+            return choose(in: &state.table, key: key, excluding: tried)
+        }
+        if case .use(let client, let endpoint)? = choice {
+            return Route(endpoint: endpoint, client: client)
+        }
+        return try await pickWaiting(key: key, excluding: tried, firstChoice: choice)
+    }
+
+    /// The table's choice for a call with `key` (rendezvous) or without (the
+    /// pool's balancing); called under the state's lock.
+    @inlinable
+    func choose(in table: inout Table, key: [UInt8]?, excluding excluded: Set<Endpoint>) -> Table.Choice {
+        let connect = self.connect
+        if let key {
+            return table.choose(
+                key: key, now: .now, excluded: excluded, isAlive: { $0.isAlive },
+                backoff: backoff, random: { .random(in: 0..<1) }
+            ) { endpoint in Task { try await connect(endpoint) } }
+        }
+        return table.choose(
+            now: .now, excluded: excluded, isAlive: { $0.isAlive }, load: { $0.pendingCalls },
+            backoff: backoff, random: { .random(in: 0..<1) }
+        ) { endpoint in Task { try await connect(endpoint) } }
+    }
+
+    /// The rest of ``pick(key:excluding:)``: waits for the first resolution when
+    /// there was no `firstChoice` (the table's answer already taken, which must
+    /// not be asked for twice: asking moves the rotation and may start a connect),
+    /// then follows the choices, awaiting connects and skipping endpoints that fail.
+    @inlinable
+    func pickWaiting(key: [UInt8]?, excluding tried: Set<Endpoint>, firstChoice: Table.Choice?) async throws -> Route {
+        var pending = firstChoice
+        if pending == nil {
+            try await waitForResolution()
+        }
         var excluded = tried
         var lastError: (any Error)?
         while true {
-            let connect = self.connect
-            let choice = try state.withLock { state -> Table.Choice in
-                guard state.phase != .closed else {
-                    throw RPCClientPoolError.closed
+            let choice: Table.Choice
+            if let first = pending {
+                pending = nil
+                choice = first
+            } else {
+                choice = try state.withLock { state -> Table.Choice in
+                    guard state.phase != .closed else {
+                        throw RPCClientPoolError.closed
+                    }
+                    return choose(in: &state.table, key: key, excluding: excluded)
                 }
-                if let key {
-                    return state.table.choose(
-                        key: key, now: .now, excluded: excluded, isAlive: { $0.isAlive },
-                        backoff: backoff, random: { .random(in: 0..<1) }
-                    ) { endpoint in Task { try await connect(endpoint) } }
-                }
-                return state.table.choose(
-                    now: .now, excluded: excluded, isAlive: { $0.isAlive }, load: { $0.pendingCalls },
-                    backoff: backoff, random: { .random(in: 0..<1) }
-                ) { endpoint in Task { try await connect(endpoint) } }
             }
             switch choice {
             case .use(let client, let endpoint):
