@@ -63,12 +63,12 @@ struct ClientPoolTests {
         let running = Task { try await pool.run() }
         let otherRunning = Task { try await other.run() }
 
-        // Round-robin in runs of 32: each server gets an equal share of 96 calls.
+        // Round-robin in runs of 128: each server gets an equal share of 384 calls.
         var served: [String: Int] = [:]
-        for _ in 0..<96 {
+        for _ in 0..<384 {
             served[try await name(of: try await pool.client()), default: 0] += 1
         }
-        #expect(served == ["127.0.0.1": 32, "127.0.0.2": 32, "127.0.0.3": 32])
+        #expect(served == ["127.0.0.1": 128, "127.0.0.2": 128, "127.0.0.3": 128])
 
         // Keys: two independent pools agree, and agree with the hash.
         let keys = (0..<24).map { "key-\($0)" }
@@ -95,7 +95,8 @@ struct ClientPoolTests {
         // Later calls succeed on the other two; keys of the stopped server move,
         // the others stay.
         var after: [String: Int] = [:]
-        for _ in 0..<96 {
+        // Two runs' worth: any 256 consecutive calls cross from one run to the next.
+        for _ in 0..<256 {
             after[try await name(of: try await pool.client()), default: 0] += 1
         }
         #expect(after["127.0.0.2"] == nil)
@@ -110,10 +111,11 @@ struct ClientPoolTests {
         }
 
         // Back on the same address: it gets traffic again once its backoff (at most
-        // 200 ms here) has passed.
+        // 200 ms here) has passed and the rotation reaches it (three runs of 128
+        // at most).
         let restarted = try await namedServer("127.0.0.2", listenAddress: .host("127.0.0.2", port: ports[1]))
         var returned = false
-        for _ in 0..<300 where !returned {
+        for _ in 0..<600 where !returned {
             returned = try await name(of: try await pool.client()) == "127.0.0.2"
             try await Task.sleep(for: .milliseconds(2))
         }
