@@ -251,7 +251,7 @@ public final class RPCClientPool<Request: RPCMessage, Response: RPCMessage>: Ser
     /// A route, without a suspension point when the pool can give one at once
     /// (resolved, and the chosen endpoint connected): calling an async function
     /// allocates its frame and checks the executor on return even when nothing
-    /// waits, which cost the pool about a tenth of its calls/s
+    /// waits; without those calls the pool made 13–16% more calls/s
     /// (Benchmarks/README.md).
     @inlinable
     func pick(key: [UInt8]?, excluding tried: Set<Endpoint> = []) async throws -> Route {
