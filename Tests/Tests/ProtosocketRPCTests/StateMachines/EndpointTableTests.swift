@@ -101,6 +101,36 @@ struct EndpointTableTests {
         #expect(table.update([a]).count == 2)
     }
 
+    @Test("an entry's kept connection follows its state: connected, ejected when dead, connected again, removed")
+    func keptConnectionFollowsState() {
+        var table = Table(callsPerTurn: 1)
+        _ = table.update([a, b])
+        func kept() -> [String?] {
+            #expect(table.entries.allSatisfy { $0.connection == $0.state.connected })
+            return table.entries.map(\.connection)
+        }
+        #expect(kept() == [nil, nil])
+        _ = choose(&table)
+        #expect(table.connected(a, attempt: 1, connection: "A") == nil)
+        #expect(kept() == ["A", nil])
+        _ = choose(&table)
+        #expect(table.connected(b, attempt: 2, connection: "B") == nil)
+        #expect(kept() == ["A", "B"])
+        // A found dead: ejected, so nothing is kept for it.
+        #expect(describe(choose(&table, dead: ["A"])) == "use B at 127.0.0.2:1")
+        #expect(kept() == [nil, "B"])
+        // Once its backoff is over, A's turn comes within two calls.
+        var next = describe(choose(&table, at: .seconds(1)))
+        if next == "use B at 127.0.0.2:1" {
+            next = describe(choose(&table, at: .seconds(1)))
+        }
+        #expect(next == "await 3 at 127.0.0.1:1")
+        #expect(table.connected(a, attempt: 3, connection: "A2") == nil)
+        #expect(kept() == ["A2", "B"])
+        #expect(Set(table.removeConnections()) == ["A2", "B"])
+        #expect(kept() == [nil, nil])
+    }
+
     @Test("a failed connect backs off for the backoff delay, growing with failures in a row, then the endpoint is tried again")
     func backoffAfterFailure() {
         var table = Table(callsPerTurn: 1)

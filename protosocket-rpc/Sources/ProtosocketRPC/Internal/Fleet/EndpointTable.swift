@@ -20,6 +20,15 @@ struct EndpointTable<Connection, Attempt: Equatable> {
         /// Open, made by that connect attempt.
         case connected(Connection, Attempt)
         case backingOff(until: ContinuousClock.Instant)
+
+        /// The open connection, if any.
+        @inlinable
+        var connected: Connection? {
+            if case .connected(let connection, _) = self {
+                return connection
+            }
+            return nil
+        }
     }
 
     @usableFromInline
@@ -33,7 +42,15 @@ struct EndpointTable<Connection, Attempt: Equatable> {
         @usableFromInline
         var hashPrefix: UInt64
         @usableFromInline
-        var state: State
+        var state: State {
+            didSet { connection = state.connected }
+        }
+        /// The connection of a `connected` state, kept beside it: reading it copies
+        /// only the connection, where matching `state` against `.connected` copied
+        /// the whole state through its value witness on every call
+        /// (Benchmarks/README.md).
+        @usableFromInline
+        private(set) var connection: Connection?
         /// Failed connects and dead connections in a row.
         @usableFromInline
         var failures: Int
@@ -44,6 +61,7 @@ struct EndpointTable<Connection, Attempt: Equatable> {
             self.slot = slot
             self.hashPrefix = hashPrefix
             self.state = state
+            self.connection = state.connected
             self.failures = failures
         }
     }
@@ -198,8 +216,8 @@ struct EndpointTable<Connection, Attempt: Equatable> {
             return nil
         }
         func open(_ index: Int) -> (connection: Connection, load: Int)? {
-            guard case .connected(let connection, _) = entries[index].state,
-                isAlive(connection), !excluded.contains(entries[index].endpoint)
+            guard let connection = entries[index].connection, isAlive(connection),
+                excluded.isEmpty || !excluded.contains(entries[index].endpoint)
             else {
                 return nil
             }
@@ -417,12 +435,13 @@ struct EndpointTable<Connection, Attempt: Equatable> {
         startConnect: (Endpoint) -> Attempt
     ) -> Choice? {
         let endpoint = entries[index].endpoint
-        guard !excluded.contains(endpoint) else {
+        guard excluded.isEmpty || !excluded.contains(endpoint) else {
             return nil
         }
-        switch entries[index].state {
-        case .connected(let connection, _) where isAlive(connection):
+        if let connection = entries[index].connection, isAlive(connection) {
             return .use(connection, endpoint)
+        }
+        switch entries[index].state {
         case .connected:
             // The connection died: the endpoint backs off like a failed connect.
             eject(index, now: now, backoff: backoff, random: random)
