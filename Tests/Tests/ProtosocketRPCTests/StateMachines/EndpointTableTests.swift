@@ -131,6 +131,40 @@ struct EndpointTableTests {
         #expect(kept() == [nil, nil])
     }
 
+    @Test("a call routed to an open connection does not read the clock; a backoff check does")
+    func clockReadOnlyForBackoff() {
+        final class Clock {
+            var reads = 0
+            let start = ContinuousClock.now
+            func now() -> ContinuousClock.Instant {
+                reads += 1
+                return start
+            }
+        }
+        let clock = Clock()
+        var table = Table(callsPerTurn: 1)
+        _ = table.update([a, b])
+        let attempts = self.attempts
+        func choose(dead: Set<String> = []) -> Table.Choice {
+            table.choose(now: clock.now(), isAlive: { !dead.contains($0) }, backoff: backoff, random: { 0 }) { _ in
+                attempts.count += 1
+                return attempts.count
+            }
+        }
+        _ = choose()
+        _ = choose()
+        #expect(table.connected(a, attempt: 1, connection: "A") == nil)
+        #expect(table.connected(b, attempt: 2, connection: "B") == nil)
+        let before = clock.reads
+        for _ in 0..<10 {
+            #expect(describe(choose()).hasPrefix("use"))
+        }
+        #expect(clock.reads == before)
+        // A found dead is ejected until its backoff ends: that needs the time.
+        _ = choose(dead: ["A"])
+        #expect(clock.reads > before)
+    }
+
     @Test("a failed connect backs off for the backoff delay, growing with failures in a row, then the endpoint is tried again")
     func backoffAfterFailure() {
         var table = Table(callsPerTurn: 1)

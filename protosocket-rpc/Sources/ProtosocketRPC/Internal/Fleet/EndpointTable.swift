@@ -1,10 +1,11 @@
 import ProtosocketClient
 
 /// The endpoints of an ``RPCClientPool`` and what each one is doing: the pool's
-/// state machine. Pure: no locks, no I/O, no clock (the pool passes `now`, and
-/// `random`, called only when a backoff delay is drawn, so that routing a call
-/// never asks the system for randomness), so every transition is tested
-/// directly.
+/// state machine. Pure: no locks, no I/O, no clock (the pool passes `now`, read
+/// only when a backoff is checked or begins, so that a call routed to an open
+/// connection never reads the clock, and `random`, called only when a backoff
+/// delay is drawn, so that routing a call never asks the system for
+/// randomness), so every transition is tested directly.
 ///
 /// An entry per connection slot: ``connectionsPerEndpoint`` for each endpoint,
 /// side by side. Per entry: `idle` → `connecting` → `connected`; a failed connect,
@@ -162,7 +163,7 @@ struct EndpointTable<Connection, Attempt: Equatable> {
     /// either way skipping those backing off and those in `excluded`.
     @inlinable
     mutating func choose(
-        now: ContinuousClock.Instant,
+        now: @autoclosure () -> ContinuousClock.Instant,
         excluded: Set<Endpoint> = [],
         isAlive: (Connection) -> Bool,
         load: (Connection) -> Int = { _ in 0 },
@@ -175,7 +176,7 @@ struct EndpointTable<Connection, Attempt: Equatable> {
         }
         if balancing == .powerOfTwoChoices,
             let choice = chooseLessLoaded(
-                now: now, excluded: excluded, isAlive: isAlive, load: load,
+                now: now(), excluded: excluded, isAlive: isAlive, load: load,
                 backoff: backoff, random: random, startConnect: startConnect
             )
         {
@@ -183,7 +184,7 @@ struct EndpointTable<Connection, Attempt: Equatable> {
         }
         for step in 0..<entries.count {
             let index = (rotation + step) % entries.count
-            if let choice = take(index, now: now, excluded: excluded, isAlive: isAlive, backoff: backoff, random: random, startConnect: startConnect) {
+            if let choice = take(index, now: now(), excluded: excluded, isAlive: isAlive, backoff: backoff, random: random, startConnect: startConnect) {
                 callsOnCurrent += 1
                 if step > 0 || callsOnCurrent >= callsPerTurn {
                     callsOnCurrent = 0
@@ -203,7 +204,7 @@ struct EndpointTable<Connection, Attempt: Equatable> {
     /// round-robin scan, which connects or skips as needed).
     @inlinable
     mutating func chooseLessLoaded(
-        now: ContinuousClock.Instant,
+        now: @autoclosure () -> ContinuousClock.Instant,
         excluded: Set<Endpoint>,
         isAlive: (Connection) -> Bool,
         load: (Connection) -> Int,
@@ -241,10 +242,10 @@ struct EndpointTable<Connection, Attempt: Equatable> {
         case (let a?, let b?):
             return a.load <= b.load ? startRun(first, a.connection) : startRun(second, b.connection)
         case (let a?, nil):
-            return join(second, now: now, excluded: excluded, isAlive: isAlive, backoff: backoff, random: random, startConnect: startConnect)
+            return join(second, now: now(), excluded: excluded, isAlive: isAlive, backoff: backoff, random: random, startConnect: startConnect)
                 ?? .use(a.connection, entries[first].endpoint)
         case (nil, let b?):
-            return join(first, now: now, excluded: excluded, isAlive: isAlive, backoff: backoff, random: random, startConnect: startConnect)
+            return join(first, now: now(), excluded: excluded, isAlive: isAlive, backoff: backoff, random: random, startConnect: startConnect)
                 ?? .use(b.connection, entries[second].endpoint)
         case (nil, nil):
             return nil
@@ -272,7 +273,7 @@ struct EndpointTable<Connection, Attempt: Equatable> {
     @inlinable
     mutating func join(
         _ index: Int,
-        now: ContinuousClock.Instant,
+        now: @autoclosure () -> ContinuousClock.Instant,
         excluded: Set<Endpoint>,
         isAlive: (Connection) -> Bool,
         backoff: ReconnectBackoff,
@@ -284,7 +285,7 @@ struct EndpointTable<Connection, Attempt: Equatable> {
         if case .connecting = entries[index].state {
             return nil
         }
-        return take(index, now: now, excluded: excluded, isAlive: isAlive, backoff: backoff, random: random, startConnect: startConnect)
+        return take(index, now: now(), excluded: excluded, isAlive: isAlive, backoff: backoff, random: random, startConnect: startConnect)
     }
 
     /// The next draw of the splitmix64 generator.
@@ -302,7 +303,7 @@ struct EndpointTable<Connection, Attempt: Equatable> {
     @inlinable
     mutating func choose(
         key: [UInt8],
-        now: ContinuousClock.Instant,
+        now: @autoclosure () -> ContinuousClock.Instant,
         excluded: Set<Endpoint> = [],
         isAlive: (Connection) -> Bool,
         backoff: ReconnectBackoff,
@@ -317,7 +318,7 @@ struct EndpointTable<Connection, Attempt: Equatable> {
             return (weight, weight % slots == UInt64(entry.slot))
         }
         while let index = Self.heaviest(weights, entries) {
-            if let choice = take(index, now: now, excluded: excluded, isAlive: isAlive, backoff: backoff, random: random, startConnect: startConnect) {
+            if let choice = take(index, now: now(), excluded: excluded, isAlive: isAlive, backoff: backoff, random: random, startConnect: startConnect) {
                 return choice
             }
             weights[index] = nil
@@ -427,7 +428,7 @@ struct EndpointTable<Connection, Attempt: Equatable> {
     @inlinable
     mutating func take(
         _ index: Int,
-        now: ContinuousClock.Instant,
+        now: @autoclosure () -> ContinuousClock.Instant,
         excluded: Set<Endpoint>,
         isAlive: (Connection) -> Bool,
         backoff: ReconnectBackoff,
@@ -444,11 +445,11 @@ struct EndpointTable<Connection, Attempt: Equatable> {
         switch entries[index].state {
         case .connected:
             // The connection died: the endpoint backs off like a failed connect.
-            eject(index, now: now, backoff: backoff, random: random)
+            eject(index, now: now(), backoff: backoff, random: random)
             return nil
         case .connecting(let attempt):
             return .await(attempt, endpoint)
-        case .backingOff(let until) where until > now:
+        case .backingOff(let until) where until > now():
             return nil
         case .idle, .backingOff:
             let attempt = startConnect(endpoint)
