@@ -54,10 +54,7 @@ public struct Framing: Sendable {
             if readable == 0 || readable < awaitingTotal {
                 return .needMore
             }
-            let result = decoder.decode(buffer)
-            // Consumed, so that the message moves into the step instead of being
-            // copied out of the result.
-            switch consume result {
+            switch decoder.decode(buffer) {
             case .message(let message, let consumed):
                 guard consumed > 0 && consumed <= readable else {
                     return .failed(.invalidMessage(reason: "decoder consumed \(consumed) of \(readable) buffered bytes"))
