@@ -14,7 +14,7 @@ extension EndpointTableTests {
     ) -> Table.Choice {
         let attempts = self.attempts
         return table.choose(
-            now: start + offset, excluded: excluded, isAlive: { !dead.contains($0) }, load: { loads[$0, default: 0] },
+            now: start + offset, excluded: excluded, load: { dead.contains($0) ? nil : loads[$0, default: 0] },
             backoff: backoff, random: { 0 }
         ) { _ in
             attempts.count += 1

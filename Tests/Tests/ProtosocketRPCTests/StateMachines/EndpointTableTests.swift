@@ -23,7 +23,7 @@ struct EndpointTableTests {
 
     func choose(_ table: inout Table, at offset: Duration = .zero, excluded: Set<Endpoint> = [], dead: Set<String> = []) -> Table.Choice {
         let attempts = self.attempts
-        return table.choose(now: start + offset, excluded: excluded, isAlive: { !dead.contains($0) }, backoff: backoff, random: { 0 }) { _ in
+        return table.choose(now: start + offset, excluded: excluded, load: { dead.contains($0) ? nil : 0 }, backoff: backoff, random: { 0 }) { _ in
             attempts.count += 1
             return attempts.count
         }
@@ -92,7 +92,7 @@ struct EndpointTableTests {
         #expect(served == ["await 1 at 127.0.0.1:1", "await 2 at 127.0.0.1:1", "await 3 at 127.0.0.2:1", "await 4 at 127.0.0.2:1"])
         let key = Array("user-7".utf8)
         let picks = (0..<3).map { _ in
-            describe(table.choose(key: key, now: start, isAlive: { _ in true }, backoff: backoff, random: { 0 }) { _ in 99 })
+            describe(table.choose(key: key, now: start, load: { _ in 0 }, backoff: backoff, random: { 0 }) { _ in 99 })
         }
         #expect(Set(picks).count == 1)
         #expect(picks[0].hasPrefix("use"))
@@ -146,7 +146,7 @@ struct EndpointTableTests {
         _ = table.update([a, b])
         let attempts = self.attempts
         func choose(dead: Set<String> = []) -> Table.Choice {
-            table.choose(now: clock.now(), isAlive: { !dead.contains($0) }, backoff: backoff, random: { 0 }) { _ in
+            table.choose(now: clock.now(), load: { dead.contains($0) ? nil : 0 }, backoff: backoff, random: { 0 }) { _ in
                 attempts.count += 1
                 return attempts.count
             }
@@ -248,7 +248,7 @@ struct EndpointTableTests {
         let attempts = self.attempts
         let backoff = self.backoff
         let pick = { (table: inout Table, now: ContinuousClock.Instant) in
-            table.choose(key: key, now: now, isAlive: { _ in true }, backoff: backoff, random: { 0 }) { _ in
+            table.choose(key: key, now: now, load: { _ in 0 }, backoff: backoff, random: { 0 }) { _ in
                 attempts.count += 1
                 return attempts.count
             }

@@ -50,6 +50,13 @@ public struct RPCClient<Request: RPCMessage, Response: RPCMessage>: Sendable {
         core.pendingCount.load()
     }
 
+    /// ``pendingCalls``, or `nil` once the connection's reactor has seen it close:
+    /// what the pool routes by (one atomic load).
+    @inlinable
+    var pendingCallsIfOpen: Int? {
+        core.pendingCount.loadIfOpen()
+    }
+
     /// Whether the connection is open; once `false`, every call fails with
     /// ``RPCError/notSent``.
     @inlinable

@@ -274,12 +274,12 @@ public final class RPCClientPool<Request: RPCMessage, Response: RPCMessage>: Ser
         let connect = self.connect
         if let key {
             return table.choose(
-                key: key, now: .now, excluded: excluded, isAlive: { $0.isAlive },
+                key: key, now: .now, excluded: excluded, load: { $0.pendingCallsIfOpen },
                 backoff: backoff, random: { .random(in: 0..<1) }
             ) { endpoint in Task { try await connect(endpoint) } }
         }
         return table.choose(
-            now: .now, excluded: excluded, isAlive: { $0.isAlive }, load: { $0.pendingCalls },
+            now: .now, excluded: excluded, load: { $0.pendingCallsIfOpen },
             backoff: backoff, random: { .random(in: 0..<1) }
         ) { endpoint in Task { try await connect(endpoint) } }
     }

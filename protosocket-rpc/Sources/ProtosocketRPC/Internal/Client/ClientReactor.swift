@@ -327,7 +327,7 @@ struct ClientReactor<Request: RPCMessage, Response: RPCMessage>: MessageReactor 
         lastStream = nil
         let calls = pending
         pending = [:]
-        pendingCount.store(0)
+        pendingCount.close()
         for call in calls.values {
             call.fail(RPCError.connectionClosed)
         }

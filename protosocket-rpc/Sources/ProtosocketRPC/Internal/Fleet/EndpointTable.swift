@@ -160,13 +160,14 @@ struct EndpointTable<Connection, Attempt: Equatable> {
 
     /// For a call without a key, by ``balancing``: the endpoints in turn
     /// (``callsPerTurn`` calls each), or the less loaded of two drawn at random;
-    /// either way skipping those backing off and those in `excluded`.
-    @inlinable
+    /// either way skipping those backing off and those in `excluded`. `load` is a
+    /// connection's pending calls, or `nil` once it has closed (it is then
+    /// ejected).
+    @inlinable @inline(__always)
     mutating func choose(
         now: @autoclosure () -> ContinuousClock.Instant,
         excluded: Set<Endpoint> = [],
-        isAlive: (Connection) -> Bool,
-        load: (Connection) -> Int = { _ in 0 },
+        load: (Connection) -> Int?,
         backoff: ReconnectBackoff,
         random: () -> Double,
         startConnect: (Endpoint) -> Attempt
@@ -176,7 +177,7 @@ struct EndpointTable<Connection, Attempt: Equatable> {
         }
         if balancing == .powerOfTwoChoices,
             let choice = chooseLessLoaded(
-                now: now(), excluded: excluded, isAlive: isAlive, load: load,
+                now: now(), excluded: excluded, load: load,
                 backoff: backoff, random: random, startConnect: startConnect
             )
         {
@@ -184,7 +185,7 @@ struct EndpointTable<Connection, Attempt: Equatable> {
         }
         for step in 0..<entries.count {
             let index = (rotation + step) % entries.count
-            if let choice = take(index, now: now(), excluded: excluded, isAlive: isAlive, backoff: backoff, random: random, startConnect: startConnect) {
+            if let choice = take(index, now: now(), excluded: excluded, load: load, backoff: backoff, random: random, startConnect: startConnect) {
                 callsOnCurrent += 1
                 if step > 0 || callsOnCurrent >= callsPerTurn {
                     callsOnCurrent = 0
@@ -202,12 +203,11 @@ struct EndpointTable<Connection, Attempt: Equatable> {
     /// (idle, or its backoff over), the other connects, so that new and returning
     /// endpoints join. `nil` when neither is open (the caller falls back to the
     /// round-robin scan, which connects or skips as needed).
-    @inlinable
+    @inlinable @inline(__always)
     mutating func chooseLessLoaded(
         now: @autoclosure () -> ContinuousClock.Instant,
         excluded: Set<Endpoint>,
-        isAlive: (Connection) -> Bool,
-        load: (Connection) -> Int,
+        load: (Connection) -> Int?,
         backoff: ReconnectBackoff,
         random: () -> Double,
         startConnect: (Endpoint) -> Attempt
@@ -216,47 +216,57 @@ struct EndpointTable<Connection, Attempt: Equatable> {
         guard count >= 2 else {
             return nil
         }
-        func open(_ index: Int) -> (connection: Connection, load: Int)? {
-            guard let connection = entries[index].connection, isAlive(connection),
-                excluded.isEmpty || !excluded.contains(entries[index].endpoint)
-            else {
+        // The load of entry `index` when it is open and not excluded, else nil;
+        // read where the connection is kept, without binding a copy of it.
+        func openLoad(_ index: Int) -> Int? {
+            guard excluded.isEmpty || !excluded.contains(entries[index].endpoint) else {
                 return nil
             }
-            return (connection, load(connection))
+            return entries[index].connection.flatMap { load($0) }
         }
-        if lessLoadedRunRemaining > 0, lessLoadedRun < count, let current = open(lessLoadedRun) {
+        if lessLoadedRunRemaining > 0, lessLoadedRun < count, let current = openLoad(lessLoadedRun) {
             // The run goes on unless another connection, drawn at random, is
             // clearly less loaded (a quarter less, and by more than 2): a slow
             // server's calls pile up, and it loses the run at once.
             let other = drawIndex(count, other: lessLoadedRun)
-            if let rival = open(other), rival.load + max(2, current.load / 4) < current.load {
-                return startRun(other, rival.connection)
+            if let rival = openLoad(other), rival + max(2, current / 4) < current {
+                return startRun(other)
             }
             lessLoadedRunRemaining -= 1
-            return .use(current.connection, entries[lessLoadedRun].endpoint)
+            return use(lessLoadedRun)
         }
         lessLoadedRunRemaining = 0
         let first = Int(draw() % UInt64(count))
         let second = drawIndex(count, other: first)
-        switch (open(first), open(second)) {
+        switch (openLoad(first), openLoad(second)) {
         case (let a?, let b?):
-            return a.load <= b.load ? startRun(first, a.connection) : startRun(second, b.connection)
-        case (let a?, nil):
-            return join(second, now: now(), excluded: excluded, isAlive: isAlive, backoff: backoff, random: random, startConnect: startConnect)
-                ?? .use(a.connection, entries[first].endpoint)
-        case (nil, let b?):
-            return join(first, now: now(), excluded: excluded, isAlive: isAlive, backoff: backoff, random: random, startConnect: startConnect)
-                ?? .use(b.connection, entries[second].endpoint)
+            return a <= b ? startRun(first) : startRun(second)
+        case (_?, nil):
+            return join(second, now: now(), excluded: excluded, load: load, backoff: backoff, random: random, startConnect: startConnect)
+                ?? use(first)
+        case (nil, _?):
+            return join(first, now: now(), excluded: excluded, load: load, backoff: backoff, random: random, startConnect: startConnect)
+                ?? use(second)
         case (nil, nil):
             return nil
         }
     }
 
-    /// Entry `index` (open, holding `connection`) takes this call and starts a run.
+    /// Entry `index`, found open, takes this call and starts a run.
     @inlinable
-    mutating func startRun(_ index: Int, _ connection: Connection) -> Choice {
+    mutating func startRun(_ index: Int) -> Choice {
         lessLoadedRun = index
         lessLoadedRunRemaining = callsPerTurn - 1
+        return use(index)
+    }
+
+    /// Entry `index`, found open under the same lock, takes this call.
+    @inlinable
+    func use(_ index: Int) -> Choice {
+        // The connection is there: the caller has just read its load.
+        guard let connection = entries[index].connection else {
+            return .unavailable
+        }
         return .use(connection, entries[index].endpoint)
     }
 
@@ -275,7 +285,7 @@ struct EndpointTable<Connection, Attempt: Equatable> {
         _ index: Int,
         now: @autoclosure () -> ContinuousClock.Instant,
         excluded: Set<Endpoint>,
-        isAlive: (Connection) -> Bool,
+        load: (Connection) -> Int?,
         backoff: ReconnectBackoff,
         random: () -> Double,
         startConnect: (Endpoint) -> Attempt
@@ -285,7 +295,7 @@ struct EndpointTable<Connection, Attempt: Equatable> {
         if case .connecting = entries[index].state {
             return nil
         }
-        return take(index, now: now(), excluded: excluded, isAlive: isAlive, backoff: backoff, random: random, startConnect: startConnect)
+        return take(index, now: now(), excluded: excluded, load: load, backoff: backoff, random: random, startConnect: startConnect)
     }
 
     /// The next draw of the splitmix64 generator.
@@ -305,7 +315,7 @@ struct EndpointTable<Connection, Attempt: Equatable> {
         key: [UInt8],
         now: @autoclosure () -> ContinuousClock.Instant,
         excluded: Set<Endpoint> = [],
-        isAlive: (Connection) -> Bool,
+        load: (Connection) -> Int?,
         backoff: ReconnectBackoff,
         random: () -> Double,
         startConnect: (Endpoint) -> Attempt
@@ -318,7 +328,7 @@ struct EndpointTable<Connection, Attempt: Equatable> {
             return (weight, weight % slots == UInt64(entry.slot))
         }
         while let index = Self.heaviest(weights, entries) {
-            if let choice = take(index, now: now(), excluded: excluded, isAlive: isAlive, backoff: backoff, random: random, startConnect: startConnect) {
+            if let choice = take(index, now: now(), excluded: excluded, load: load, backoff: backoff, random: random, startConnect: startConnect) {
                 return choice
             }
             weights[index] = nil
@@ -430,7 +440,7 @@ struct EndpointTable<Connection, Attempt: Equatable> {
         _ index: Int,
         now: @autoclosure () -> ContinuousClock.Instant,
         excluded: Set<Endpoint>,
-        isAlive: (Connection) -> Bool,
+        load: (Connection) -> Int?,
         backoff: ReconnectBackoff,
         random: () -> Double,
         startConnect: (Endpoint) -> Attempt
@@ -439,7 +449,7 @@ struct EndpointTable<Connection, Attempt: Equatable> {
         guard excluded.isEmpty || !excluded.contains(endpoint) else {
             return nil
         }
-        if let connection = entries[index].connection, isAlive(connection) {
+        if let connection = entries[index].connection, load(connection) != nil {
             return .use(connection, endpoint)
         }
         switch entries[index].state {
