@@ -92,8 +92,12 @@ run() {
 : > "$OUT/runs.txt"
 : > "$OUT/olg.txt"
 for round in $(seq 1 "$ROUNDS"); do
+    # Which server goes first alternates by round: the open-loop tail of the
+    # second run of a pair was lower in both orders (Benchmarks/README.md).
+    order="ours upstream"
+    if [ $((round % 2)) -eq 0 ]; then order="upstream ours"; fi
     for workload in $WORKLOADS; do
-        for system in ours upstream; do
+        for system in $order; do
             read -r messages ticks < <(run "$system" "$workload")
             echo "$round $workload $system $messages $ticks" | tee -a "$OUT/runs.txt"
         done
