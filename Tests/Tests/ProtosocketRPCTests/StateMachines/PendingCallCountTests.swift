@@ -11,15 +11,9 @@ import TestSupport
 struct PendingCallCountTests {
     @Test("the reactor counts its pending calls, and its close reads as no count at all, not as an idle connection")
     func closeIsNotIdle() {
-        let waker = ConnectionWaker(eventLoop: EmbeddedEventLoop())
         let pendingCount = PendingCallCount()
-        var reactor = ClientReactor<Echo_Request, Echo_Response>(
-            slowConsumer: .default,
-            logger: quietLogger,
-            waker: waker,
-            metrics: NOOPMetricsHandler.instance,
-            pendingCount: pendingCount
-        )
+        let waker = ConnectionWaker(eventLoop: EmbeddedEventLoop())
+        var reactor = ClientReactor<Echo_Request, Echo_Response>(slowConsumer: .default, logger: quietLogger, waker: waker, metrics: NOOPMetricsHandler.instance, pendingCount: pendingCount)
         #expect(pendingCount.loadIfOpen() == 0)
         let buffer = ResponseBuffer<Echo_Response>(id: 1, limit: 100, waker: waker) { _ in }
         var request = echoRequest("stream", stream: true)
