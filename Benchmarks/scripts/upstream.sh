@@ -92,8 +92,9 @@ run() {
 : > "$OUT/runs.txt"
 : > "$OUT/olg.txt"
 for round in $(seq 1 "$ROUNDS"); do
-    # Which server goes first alternates by round: the open-loop tail of the
-    # second run of a pair was lower in both orders (Benchmarks/README.md).
+    # Which server goes first alternates by round, so that any effect of running
+    # first or second falls on both alike (two early sets of open-loop runs, one
+    # in each order, disagreed: Benchmarks/README.md, seventh session).
     order="ours upstream"
     if [ $((round % 2)) -eq 0 ]; then order="upstream ours"; fi
     for workload in $WORKLOADS; do
