@@ -163,6 +163,11 @@ struct EndpointTable<Connection, Attempt: Equatable> {
     /// either way skipping those backing off and those in `excluded`. `load` is a
     /// connection's pending calls, or `nil` once it has closed (it is then
     /// ejected).
+    ///
+    /// Always inlined, as is `chooseLessLoaded`, so that the pool's `load`
+    /// closure is inlined into its choice: otherwise every look called it
+    /// indirectly with a retained copy of the connection (Benchmarks/README.md,
+    /// seventh session).
     @inlinable @inline(__always)
     mutating func choose(
         now: @autoclosure () -> ContinuousClock.Instant,
