@@ -150,12 +150,7 @@ struct EndpointTable<Connection, Attempt: Equatable> {
                 )
             }
         }
-        return old.values.compactMap { entry in
-            if case .connected(let connection, _) = entry.state {
-                return connection
-            }
-            return nil
-        }
+        return old.values.compactMap(\.connection)
     }
 
     /// For a call without a key, by ``balancing``: the endpoints in turn
@@ -422,11 +417,8 @@ struct EndpointTable<Connection, Attempt: Equatable> {
     /// Every open connection, leaving every endpoint idle (the pool is closing).
     @inlinable
     mutating func removeConnections() -> [Connection] {
-        var open: [Connection] = []
+        let open = entries.compactMap(\.connection)
         for index in entries.indices {
-            if case .connected(let connection, _) = entries[index].state {
-                open.append(connection)
-            }
             entries[index].state = .idle
         }
         return open
